@@ -1,0 +1,72 @@
+"""Independent references for the tests: written here, never taken from the package.
+
+A test compares the package's output with one of these (or with scipy, or with
+numbers computed by hand), never with the package's own output.
+"""
+
+import numpy as np
+
+
+def rel_error(x, y):
+    """Max elementwise relative error, CS231n's definition."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    assert x.shape == y.shape, f"shapes differ: {x.shape} vs {y.shape}"
+    if x.size == 0:
+        return 0.0
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def numeric_gradient(f, x, dout, h=1e-6):
+    """Central-difference gradient of sum(f(x) * dout) with respect to x (float64)."""
+    grad = np.zeros_like(x, dtype=np.float64)
+    flat_x = x.reshape(-1)  # a view: x changes in place
+    flat_g = grad.reshape(-1)
+    for k in range(flat_x.size):
+        old = flat_x[k]
+        flat_x[k] = old + h
+        plus = np.array(f(x), dtype=np.float64)  # a copy: f may return a view
+        flat_x[k] = old - h
+        minus = np.array(f(x), dtype=np.float64)
+        flat_x[k] = old
+        # Difference before summing: most outputs do not move, and cancel exactly.
+        flat_g[k] = np.sum((plus - minus) * dout) / (2 * h)
+    return grad
+
+
+def tf_same_pads(size, kernel, stride):
+    """TensorFlow's 'same' padding along one axis, as documented for tf.nn.conv2d."""
+    out = int(np.ceil(size / stride))
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv2d_loops(x, w, b, stride, pads):
+    """Convolution by explicit loops over every output element (pads: top, bottom, left, right)."""
+    top, bottom, left, right = pads
+    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    N, _, Hp, Wp = xp.shape
+    F, _, HH, WW = w.shape
+    H_out = (Hp - HH) // stride + 1
+    W_out = (Wp - WW) // stride + 1
+    out = np.zeros((N, F, H_out, W_out))
+    for n in range(N):
+        for f in range(F):
+            for i in range(H_out):
+                for j in range(W_out):
+                    patch = xp[n, :, i * stride : i * stride + HH, j * stride : j * stride + WW]
+                    out[n, f, i, j] = np.sum(patch * w[f]) + b[f]
+    return out
+
+
+def pool2d_loops(x, ph, pw, stride, reduce):
+    """Pooling by explicit loops; `reduce` is np.max or np.mean."""
+    N, C, H, W = x.shape
+    H_out, W_out = (H - ph) // stride + 1, (W - pw) // stride + 1
+    out = np.zeros((N, C, H_out, W_out))
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = x[n, c, i * stride : i * stride + ph, j * stride : j * stride + pw]
+                    out[n, c, i, j] = reduce(window)
+    return out
