@@ -1,0 +1,43 @@
+"""The autograder's functions for programs: the same work as the command line.
+
+Each function here is what one CLI verb runs, with keyword arguments in place
+of flags. They raise on failure (with a message that names the problem)
+instead of printing and exiting.
+"""
+
+# refs: regenerate or verify assignment/reference/ (python -m autograder refs).
+from .refs import RefsMismatch as RefsMismatch
+
+# release: build the nbgrader course and the student release (python -m autograder release).
+from .release import MarkerError as MarkerError
+from .release import ReleaseError as ReleaseError
+from .release import ReleaseResult as ReleaseResult
+from .release import Source as Source
+
+
+def release(course, *, source=None, force=False, verbose=False, log=None):
+    """Build the nbgrader course and the student release in `course` (`autograder release`).
+
+    `source` is a Source or the root of a convkit checkout (default: this one);
+    `force` releases into a non-empty directory this command did not make.
+    Returns a ReleaseResult (the release folder, the zip, the notebooks and
+    the student functions). Raises ReleaseError, MarkerError for a malformed
+    marker, and leaves the course directory as it was.
+    """
+    from .release import build_release
+
+    return build_release(course, source=source, force=force, verbose=verbose, log=log)
+
+
+def refs(out=None, *, check=False):
+    """Regenerate the reference outputs from the solutions (`autograder refs`).
+
+    `out` is the folder to write (default: assignment/reference). With
+    check=True nothing is written: the files are regenerated into a temporary
+    folder and compared with `out`, and RefsMismatch lists every file that is
+    missing, unexpected or different. Returns the list of paths written (empty
+    with check=True).
+    """
+    from .refs import refs as run
+
+    return run(out=out, check=check)

@@ -1,0 +1,49 @@
+"""The `python -m autograder` command line: a thin shell that only delegates.
+
+Each verb is a subpackage of `autograder` exposing `add_arguments(parser)` and
+`main(args) -> int` (its module docstring is the verb's --help text). A verb's
+subpackage keeps heavy imports (nbgrader, the student package) inside its
+functions, so building the parser stays fast.
+"""
+
+import argparse
+import importlib
+import sys
+
+#: verb -> (subpackage, one-line summary). Order is the order of --help.
+COMMANDS = {
+    "release": ("autograder.release", "build the nbgrader course and the student release"),
+    "refs": ("autograder.refs", "regenerate assignment/reference/ from the solutions"),
+}
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description="convkit's autograder: release, collect, grade, feedback, export.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, summary) in COMMANDS.items():
+        verb = importlib.import_module(module)
+        p = sub.add_parser(
+            name,
+            help=summary,
+            description=(verb.__doc__ or summary).strip(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        verb.add_arguments(p)
+        p.set_defaults(_verb=verb)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args._verb.main(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
