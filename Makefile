@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: test lint format bench clean
+.PHONY: demo test lint format bench golden refs clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,9 +12,14 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+## demo: build the demo course and the student release from the built-in material (no network)
+demo: $(VENV)/.installed
+	$(PY) -m autograder release --course build/demo-course
+
 ## test: build .venv if needed, lint, then run the whole test suite
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 ## lint: ruff check and format check
@@ -29,6 +34,14 @@ format: $(VENV)/.installed
 ## bench: print speed and memory figures (never part of the tests)
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks
+
+## golden: rebuild tests/golden/release (the golden release tree) after a deliberate change
+golden: $(VENV)/.installed
+	$(PY) -m tests.autograder.release.refresh_golden
+
+## refs: regenerate assignment/reference/ from the solutions (then review git diff)
+refs: $(VENV)/.installed
+	$(PY) -m autograder refs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
