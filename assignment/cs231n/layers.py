@@ -493,7 +493,7 @@ def max_pool_forward_naive(x, pool_param):
     # pool_height x pool_width window, per example and channel.
     ### BEGIN SOLUTION
     N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride)
-    out = np.zeros((N, C, H_out, W_out), dtype=x.dtype)
+    out = np.zeros((N, C, H_out, W_out), dtype=float_dtype(x))
     for i in range(H_out):
         for j in range(W_out):
             window = x[:, :, i * stride : i * stride + PH, j * stride : j * stride + PW]

@@ -817,3 +817,24 @@ def test_fast_layers_match_pytorch(stride, pad):
         dout = rng.standard_normal(out.shape)
         tout.backward(torch.tensor(dout))
         assert rel_error(backward(dout, cache), tx.grad.numpy()) < 1e-12
+
+
+@pytest.mark.pool
+def test_max_pool_fast_treats_nan_as_the_maximum_like_the_naive_layer():
+    """Does a NaN in a window win the max and the gradient, in both fast and naive pools?"""
+    from cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
+
+    x = np.arange(32.0).reshape(1, 2, 4, 4)
+    x[0, 0, 0, 1] = np.nan  # second offset of the first window
+    x[0, 1, 3, 3] = np.nan  # last offset of the last window
+    param = {"pool_height": 2, "pool_width": 2, "stride": 2}
+    out_fast, cache_fast = max_pool_forward_fast(x, param)
+    out_naive, cache_naive = max_pool_forward_naive(x, param)
+    np.testing.assert_array_equal(out_fast, out_naive)  # NaNs in the same places
+    assert np.isnan(out_fast[0, 0, 0, 0])
+    assert np.isnan(out_fast[0, 1, 1, 1])
+    dout = np.ones(out_fast.shape)
+    dx_fast = max_pool_backward_fast(dout, cache_fast)
+    np.testing.assert_array_equal(dx_fast, max_pool_backward_naive(dout, cache_naive))
+    assert dx_fast[0, 0, 0, 1] == 1
+    assert dx_fast[0, 1, 3, 3] == 1

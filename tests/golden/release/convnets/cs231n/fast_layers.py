@@ -283,12 +283,16 @@ def max_pool_forward_fast(x, pool_param):
     out = np.array(x[:, :, _grid(0, H_out, stride), _grid(0, W_out, stride)], dtype=float_dtype(x))
     # The smallest unsigned type that holds every offset keeps the cache small.
     argmax = np.zeros((N, C, H_out, W_out), dtype=np.min_scalar_type(PH * PW - 1))
+    # A NaN counts as the largest value, as in np.argmax and np.max (rare: test once).
+    has_nan = np.issubdtype(x.dtype, np.floating) and bool(np.isnan(x).any())
     for k in range(1, PH * PW):
         a, b = divmod(k, PW)
         # 2. Offset (a, b) of every window, as one strided view.
         candidate = x[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
         # 3. Strictly larger only: on a tie the earlier offset keeps the gradient.
         larger = candidate > out
+        if has_nan:
+            larger |= np.isnan(candidate) & ~np.isnan(out)
         # argmax = k where larger, else unchanged (arithmetic beats a masked assignment).
         argmax += larger * (k - argmax)
         np.maximum(out, candidate, out=out)
