@@ -40,6 +40,16 @@ def tf_same_pads(size, kernel, stride):
     return total // 2, total - total // 2
 
 
+def explicit_pads(pad, H, W, HH, WW, stride):
+    """The four pads (top, bottom, left, right) an accepted pad form means, worked out here."""
+    if pad == "valid":
+        return 0, 0, 0, 0
+    if pad == "same":
+        return tf_same_pads(H, HH, stride) + tf_same_pads(W, WW, stride)
+    ph, pw = (pad, pad) if isinstance(pad, int) else pad
+    return ph, ph, pw, pw
+
+
 def conv2d_loops(x, w, b, stride, pads):
     """Convolution by explicit loops over every output element (pads: top, bottom, left, right)."""
     top, bottom, left, right = pads

@@ -25,7 +25,13 @@ from cs231n.fast_layers import (
     max_pool_backward_fast,
     max_pool_forward_fast,
 )
-from tests.oracles import conv2d_loops, numeric_gradient, pool2d_loops, rel_error, tf_same_pads
+from tests.oracles import (
+    conv2d_loops,
+    explicit_pads,
+    numeric_gradient,
+    pool2d_loops,
+    rel_error,
+)
 
 SETTINGS = settings(max_examples=30, deadline=None)
 
@@ -73,16 +79,6 @@ def ids(cases):
 # ---------------------------------------------------------------------------
 # Independent references
 # ---------------------------------------------------------------------------
-
-
-def explicit_pads(pad, H, W, HH, WW, stride):
-    """The four pads (top, bottom, left, right) an accepted pad form means, worked out here."""
-    if pad == "valid":
-        return 0, 0, 0, 0
-    if pad == "same":
-        return tf_same_pads(H, HH, stride) + tf_same_pads(W, WW, stride)
-    ph, pw = (pad, pad) if isinstance(pad, int) else pad
-    return ph, ph, pw, pw
 
 
 def transpose_geometry(x_shape, w_shape, stride, pad):

@@ -38,6 +38,7 @@ from cs231n.layers import (
 )
 from tests.oracles import (
     conv2d_loops,
+    explicit_pads,
     numeric_gradient,
     pool2d_loops,
     rel_error,
@@ -45,16 +46,6 @@ from tests.oracles import (
 )
 
 SETTINGS = settings(max_examples=25, deadline=None)
-
-
-def explicit_pads(pad, H, W, HH, WW, stride):
-    """The four pads an accepted pad form means, worked out independently."""
-    if pad == "valid":
-        return 0, 0, 0, 0
-    if pad == "same":
-        return tf_same_pads(H, HH, stride) + tf_same_pads(W, WW, stride)
-    ph, pw = (pad, pad) if isinstance(pad, int) else pad
-    return ph, ph, pw, pw
 
 
 @st.composite
