@@ -1,0 +1,405 @@
+"""Step 2: open a submission zip and extract the files wanted, safely, within limits.
+
+A zip comes from a student and is treated as hostile. In order:
+
+  1. Before the zip is parsed, its end record is read: a zip declaring more
+     members than `max_members`, or a central directory too big for that many,
+     is refused (parsing a huge directory is itself a way to exhaust memory).
+  2. The zip is opened; one that is corrupt, truncated or no zip at all is
+     refused. So is one holding more than `max_members` members.
+  3. Every member's path is read as a relative POSIX path ('\\' counts as '/',
+     '.' and empty parts are dropped). A path that is absolute (`/x`, `C:x`) or
+     climbs with `..` refuses the whole zip, wherever it sits: no honest tool
+     makes one.
+  4. When every file sits under one top folder (`convnets/...`, `jdoe/...`),
+     it is stripped, as students zip by hand; never when that folder is one a
+     submission holds at its root (`cs231n/`). macOS's `__MACOSX/`, `.DS_Store`,
+     `._*` and Windows' `Thumbs.db`, `desktop.ini` are junk: never taken, never
+     reported.
+  5. The caller's `wanted(path)` says which members are taken. A taken member
+     must be a regular file (a symbolic link or a device is refused, since it
+     would stand for the file), unencrypted, compressed in a way Python reads,
+     present once, and declare at most `max_file` bytes, all taken members at
+     most `max_total`. Members not taken are never decompressed: they are only
+     listed (a link among them as a link), for the caller to report.
+  6. Taken members are written below `dest`, which must be a fresh folder:
+     every folder on the way is created here and every file is created new
+     (O_EXCL, O_NOFOLLOW), so nothing is written through a link. The bytes
+     are counted while they are decompressed and extraction stops one byte
+     past a limit or past the size the member declared (a lying header).
+
+Every refusal raises UnsafeZip with the findings, each naming its member.
+"""
+
+import os
+import re
+import stat
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MB = 1024 * 1024
+
+#: Compression methods Python's zipfile decompresses (others: refused by name).
+SUPPORTED = {
+    zipfile.ZIP_STORED: "stored",
+    zipfile.ZIP_DEFLATED: "deflate",
+    zipfile.ZIP_BZIP2: "bzip2",
+    zipfile.ZIP_LZMA: "lzma",
+}
+KNOWN_METHODS = {9: "Deflate64 (Windows Explorer's, for big files)", 99: "AES encryption"}
+#: What operating systems add to a zip made by hand.
+JUNK_TOP = {"__MACOSX"}
+JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+#: A central directory entry is 46 bytes plus its name, extra field and comment:
+#: more than this per declared member on average is not an honest zip.
+DIRECTORY_BYTES_PER_MEMBER = 1024
+#: How many findings one refused zip reports before "and N more".
+MAX_FINDINGS = 10
+CHUNK = 64 * 1024
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one submission may hold (defaults: 20 MB per file, 50 MB taken, 2000 members)."""
+
+    max_file: int = 20 * MB  # uncompressed bytes of one taken member
+    max_total: int = 50 * MB  # uncompressed bytes of all taken members together
+    max_members: int = 2000  # members in the zip, taken or not
+
+    def __post_init__(self):
+        for name in ("max_file", "max_total", "max_members"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"Limits.{name} must be a positive integer, not {value!r}")
+
+
+class UnsafeZip(Exception):
+    """The zip was refused; `findings` are (member or None, message) pairs, member names raw."""
+
+    def __init__(self, findings):
+        self.findings = list(findings)
+        super().__init__("; ".join(message for _, message in self.findings))
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member of the zip: its name in the zip, its path once a top folder is stripped."""
+
+    name: str
+    rel: str  # "" for the stripped top folder itself
+    kind: str  # "file", "dir", "link" or "special"
+    junk: bool = False
+
+
+@dataclass
+class Extraction:
+    """What `extract` did: the stripped top folder, the members written, the members left."""
+
+    top: object = None  # "jdoe" when every member sat under jdoe/, else None
+    taken: list = field(default_factory=list)  # Members written below dest, in zip order
+    skipped: list = field(default_factory=list)  # Members not taken (junk and folders excluded)
+
+
+def size_text(n):
+    """A byte count as people read it: 512 bytes, 20 MB, 1.5 GB."""
+    if n < 1024:
+        return f"{n} bytes"
+    for unit, scale in (("GB", 1024**3), ("MB", MB), ("kB", 1024)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    raise AssertionError(n)
+
+
+def member_parts(name):
+    """The parts of a member's relative path; raises ValueError when it is absolute or climbs."""
+    text = name.replace("\\", "/")
+    if text.startswith("/") or _DRIVE.match(text):
+        raise ValueError("its path is absolute: it would be written outside the submission")
+    parts = [part for part in text.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        raise ValueError("its path climbs out of the submission with '..'")
+    return tuple(parts)
+
+
+def member_kind(info):
+    """'dir', 'file', 'link' or 'special' (a device, a fifo, a socket), from the Unix mode bits."""
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind == stat.S_IFLNK:
+        return "link"
+    if info.is_dir() or kind == stat.S_IFDIR:
+        return "dir"
+    if kind in (0, stat.S_IFREG):
+        return "file"
+    return "special"
+
+
+def declared_size(path):
+    """(members, central directory bytes) the zip's end record declares, or None if unreadable.
+
+    Reads only the end of the file (Zip64 records included), without parsing
+    the central directory itself.
+    """
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        start = max(0, size - (22 + 0xFFFF))
+        f.seek(start)
+        tail = f.read()
+        pos = tail.rfind(b"PK\x05\x06")
+        if pos < 0 or len(tail) - pos < 22:
+            return None
+        fields = struct.unpack("<4s4H2LH", tail[pos : pos + 22])
+        members, directory = fields[4], fields[5]
+        if members != 0xFFFF and directory != 0xFFFFFFFF:
+            return members, directory
+        # Zip64: the locator (20 bytes) just before the end record gives the Zip64 record.
+        if pos < 20:
+            return None
+        sig, _, offset, _ = struct.unpack("<4sLQL", tail[pos - 20 : pos])
+        if sig != b"PK\x06\x07":
+            return None
+        for where in (offset, start + pos - 20 - 56):
+            if 0 <= where <= size - 56:
+                f.seek(where)
+                record = f.read(56)
+                if record[:4] == b"PK\x06\x06":
+                    fields = struct.unpack("<4sQ2H2L4Q", record)
+                    return fields[7], fields[8]
+        return None
+
+
+def extract(zip_path, dest, wanted, limits=None, keep_top=()):
+    """Extract the members `wanted(rel)` accepts from `zip_path` into the folder `dest`.
+
+    `dest` must not exist yet (it is created). `keep_top` are folder names a
+    submission holds at its root: a single top folder of that name is not
+    stripped. Returns an Extraction; raises UnsafeZip when the zip is refused
+    (what was written below `dest` by then is the caller's to remove).
+    """
+    limits = limits or Limits()
+    _check_end_record(zip_path, limits)
+    try:
+        with zipfile.ZipFile(zip_path) as zf:
+            infos = zf.infolist()
+            if len(infos) > limits.max_members:
+                raise UnsafeZip([(None, _too_many(len(infos), limits))])
+            members, top = _read_members(infos, keep_top)
+            plan, result = _plan(infos, members, top, wanted, limits)
+            _write(zf, plan, Path(dest), limits)
+    except UnsafeZip:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        struct.error,
+    ) as e:
+        raise UnsafeZip([(None, f"is not a readable zip file ({_reason(e)})")]) from None
+    except OSError as e:
+        raise UnsafeZip([(None, f"cannot be read ({_reason(e)})")]) from None
+    result.taken = [member for _, member in plan]
+    return result
+
+
+def _check_end_record(zip_path, limits):
+    try:
+        declared = declared_size(zip_path)
+    except OSError as e:
+        raise UnsafeZip([(None, f"cannot be read ({_reason(e)})")]) from None
+    if declared is None:
+        return  # zipfile says what is wrong with it
+    members, directory = declared
+    if members > limits.max_members:
+        raise UnsafeZip([(None, _too_many(members, limits))])
+    if directory > limits.max_members * DIRECTORY_BYTES_PER_MEMBER:
+        raise UnsafeZip(
+            [
+                (
+                    None,
+                    f"its central directory takes {size_text(directory)}, more than "
+                    f"{limits.max_members} honest members need: a forged or bloated zip",
+                )
+            ]
+        )
+
+
+def _too_many(count, limits):
+    return (
+        f"holds {count} members, more than the limit of {limits.max_members} (a zip of a "
+        "whole folder or a zip bomb?); raise --max-members if it is genuine"
+    )
+
+
+def _reason(error):
+    return str(getattr(error, "strerror", None) or error) or type(error).__name__
+
+
+def _is_junk(parts):
+    name = parts[-1] if parts else ""
+    return bool(parts) and (parts[0] in JUNK_TOP or name in JUNK_NAMES or name.startswith("._"))
+
+
+def _read_members(infos, keep_top):
+    """A Member per zip member, and the top folder stripped (steps 3 and 4)."""
+    findings, parsed = [], []
+    for info in infos:
+        try:
+            parts = member_parts(info.filename)
+        except ValueError as e:
+            findings.append((info.filename, str(e)))
+            continue
+        parsed.append((info, parts, member_kind(info), _is_junk(parts)))
+    if findings:
+        raise UnsafeZip(_capped(findings))
+    top = []
+    while True:
+        files = [parts for _, parts, kind, junk in parsed if kind != "dir" and not junk]
+        heads = {parts[0] for parts in files}
+        if len(heads) != 1 or any(len(parts) < 2 for parts in files):
+            break
+        head = heads.pop()
+        if head in keep_top:
+            break
+        top.append(head)
+        parsed = [
+            (info, parts[1:] if parts[:1] == (head,) and not junk else parts, kind, junk)
+            for info, parts, kind, junk in parsed
+        ]
+    members = [
+        Member(info.filename, "/".join(parts), kind, junk) for info, parts, kind, junk in parsed
+    ]
+    return members, ("/".join(top) or None)
+
+
+def _plan(infos, members, top, wanted, limits):
+    """Which members to write (step 5): [(ZipInfo, Member)], and the Extraction to fill."""
+    result = Extraction(top=top)
+    findings, plan, seen, total = [], [], set(), 0
+    for info, member in zip(infos, members, strict=True):
+        if member.junk or member.kind == "dir" or not member.rel:
+            continue
+        if not wanted(member.rel):
+            result.skipped.append(member)
+            continue
+        problem = None
+        if member.kind == "link":
+            problem = "is a symbolic link, not a file: refused (it could point anywhere)"
+        elif member.kind == "special":
+            problem = "is a device, fifo or socket, not a file"
+        elif info.flag_bits & 0x1:
+            problem = "is encrypted: ask for a zip without a password"
+        elif info.compress_type not in SUPPORTED:
+            method = KNOWN_METHODS.get(info.compress_type, f"method {info.compress_type}")
+            problem = (
+                f"is compressed with {method}, which cannot be read here: ask for a zip made "
+                "with collect_submission.sh"
+            )
+        elif member.rel in seen:
+            problem = f"appears twice in the zip (as {member.rel})"
+        elif info.file_size > limits.max_file:
+            problem = (
+                f"declares {size_text(info.file_size)} uncompressed, over the limit of "
+                f"{size_text(limits.max_file)} per file (a zip bomb?); raise --max-file-mb if "
+                "it is genuine"
+            )
+        if problem:
+            findings.append((member.name, problem))
+            continue
+        seen.add(member.rel)
+        total += info.file_size
+        plan.append((info, member))
+    if not findings and total > limits.max_total:
+        findings.append(
+            (
+                None,
+                f"its files declare {size_text(total)} uncompressed in all, over the limit of "
+                f"{size_text(limits.max_total)} (a zip bomb?); raise --max-total-mb if it is "
+                "genuine",
+            )
+        )
+    if findings:
+        raise UnsafeZip(_capped(findings))
+    return plan, result
+
+
+def _capped(findings):
+    if len(findings) <= MAX_FINDINGS:
+        return findings
+    more = len(findings) - MAX_FINDINGS
+    return [*findings[:MAX_FINDINGS], (None, f"and {more} more findings like these")]
+
+
+class LimitExceeded(Exception):
+    """copy_counted read more bytes than allowed; `count` is how many it had read."""
+
+    def __init__(self, count):
+        self.count = count
+        super().__init__(count)
+
+
+def copy_counted(src, dst, allowed):
+    """Copy `src` to `dst`, at most `allowed` bytes; return the count.
+
+    Raises LimitExceeded as soon as byte `allowed + 1` arrives (the bytes up to
+    the limit are written, that one is not): a stream that lies about its size
+    is read one byte too far at most.
+    """
+    count = 0
+    while True:
+        chunk = src.read(min(CHUNK, allowed - count + 1))
+        if not chunk:
+            return count
+        if count + len(chunk) > allowed:
+            dst.write(chunk[: allowed - count])
+            raise LimitExceeded(count + len(chunk))
+        count += len(chunk)
+        dst.write(chunk)
+
+
+def _write(zf, plan, dest, limits):
+    """Write the planned members below `dest` (step 6), counting the bytes."""
+    dest.mkdir()
+    total = 0
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for info, member in plan:
+        target = dest.joinpath(*member.rel.split("/"))
+        try:
+            for parent in reversed(target.relative_to(dest).parents[:-1]):
+                folder = dest / parent
+                if folder.is_symlink() or not folder.is_dir():
+                    folder.mkdir()  # fails on anything already there but a real folder
+            out = os.fdopen(os.open(target, flags, 0o644), "wb")
+        except OSError as e:
+            raise UnsafeZip([(member.name, f"cannot be written ({_reason(e)})")]) from None
+        allowed = min(info.file_size, limits.max_file, limits.max_total - total)
+        try:
+            with out, zf.open(info) as src:
+                total += copy_counted(src, out, allowed)
+        except LimitExceeded:
+            raise UnsafeZip([(member.name, _overflow(info, limits, total))]) from None
+        except Exception as e:  # zipfile, zlib, bz2 and lzma each raise their own on bad data
+            raise UnsafeZip(
+                [(member.name, f"cannot be extracted: {type(e).__name__}: {_reason(e)}")]
+            ) from None
+
+
+def _overflow(info, limits, total):
+    if info.file_size < min(limits.max_file, limits.max_total - total):
+        return (
+            f"holds more data than the {size_text(info.file_size)} its header declares "
+            "(a forged zip bomb): extraction stopped"
+        )
+    if limits.max_file <= limits.max_total - total:
+        return f"is over the limit of {size_text(limits.max_file)} per file: extraction stopped"
+    return (
+        f"brings the files past the limit of {size_text(limits.max_total)} in all: "
+        "extraction stopped"
+    )
