@@ -545,6 +545,33 @@ def _compare(label, actual, expected, threshold, layout=None, hints=None, inputs
     return _Outcome(error, not wrong, problem, [note for part in parts for note in part.notes])
 
 
+def compare(
+    label, actual, expected, threshold=DEFAULT_THRESHOLD, layout=None, hints=None, inputs=None
+):
+    """Compare one output with its expected value, print nothing, and return what was found.
+
+    The diagnosis `check` prints, as data, for a program (the course's grader)
+    to show its own way.
+
+    Inputs:
+    - label: the output's name as messages should call it ("dx")
+    - actual: the output under test (an array, a number, or a dict of arrays)
+    - expected: the value it should have (an array, or a dict of arrays)
+    - threshold: the largest relative error that passes
+    - layout: the output's layout, e.g. "(N, F, H', W')", to name axes
+    - hints: dict mapping an axis name ("H'") to advice when its size is wrong
+    - inputs: dict of the inputs that produced it, to name an input a
+      difference is a multiple of (the bias b, say)
+
+    Returns an object with:
+    - ok: whether the output passes
+    - error: its largest relative error (inf when it could not be computed)
+    - problem: a few words ("wrong shape", "NaN or inf") or None
+    - notes: the lines that explain a failure (empty when it passes)
+    """
+    return _compare(label, actual, expected, threshold, layout, hints, inputs)
+
+
 def _report(title, labels, outcomes, threshold, hint=None):
     """Print the verdict line (and the notes of a failure); raise CheckFailed on failure."""
     if len(outcomes) == 1:
@@ -734,6 +761,7 @@ __all__ = [
     "check_close",
     "check_equal",
     "checking",
+    "compare",
     "load_reference",
     "reference_inputs",
 ]

@@ -99,7 +99,10 @@ def build_release(course, *, source=None, force=False, verbose=False, log=None):
             "2. added reference/, datasets/get_datasets.sh, requirements.txt, collect_submission.sh"
         )
 
-        student_files = [f.student_path for f in stripped] + ["collect_submission.sh"]
+        # Autograde keeps the student's copy of the files they write (those with
+        # solution regions) and puts the instructor's copy of every provided file
+        # back, so editing fast_layers.py or checks.py to pass a check changes nothing.
+        student_files = [f.student_path for f in stripped if f.regions] + ["collect_submission.sh"]
         (stage / "nbgrader_config.py").write_text(
             course_step.nbgrader_config_text(assignment_id, paths.COURSE_ID, student_files),
             encoding="utf-8",

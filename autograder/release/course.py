@@ -63,7 +63,8 @@ c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = {_q(course_id)}
 
 # Autograde copies the instructor's files from source/ over a submission,
-# except these: the student's own code.
+# except these: the files students write. A provided file a student edited
+# (fast_layers.py, checks.py) is replaced by the instructor's copy.
 c.Autograde.exclude_overwriting = {{
     {_q(assignment_id)}: [
 {keep}    ],

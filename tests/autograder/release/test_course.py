@@ -97,14 +97,20 @@ def test_source_holds_only_the_stripped_package(built):
 
 
 def test_config_as_nbgrader_reads_it(built):
-    """Does nbgrader_config.py keep every student .py file from being overwritten at autograde?"""
+    """Does autograde keep the files students write, and only those, from being overwritten?"""
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(built.course)).load_config()
     assert config.CourseDirectory.course_id == paths.COURSE_ID
     kept = config.Autograde.exclude_overwriting[A]
     release = built.result.release
-    student_py = sorted(p.relative_to(release).as_posix() for p in release.rglob("*.py"))
+    student_py = sorted(
+        p.relative_to(release).as_posix()
+        for p in release.rglob("*.py")
+        if "raise NotImplementedError(" in p.read_text()
+    )
+    assert "cs231n/layers.py" in student_py
+    assert "cs231n/fast_layers.py" not in kept  # provided: the instructor's copy is put back
     assert sorted(kept) == sorted([*student_py, "collect_submission.sh"])
     assert "raise NotImplementedError" in config.ClearSolutions.code_stub["python"]
     assert config.OverwriteCells.add_missing_cells is True
