@@ -1,0 +1,607 @@
+"""The box student code runs in: isolation, each limit, output caps and cleanup."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import uuid
+import warnings
+from pathlib import Path
+
+import pytest
+
+from autograder.grade import sandbox as sb
+from autograder.grade.sandbox import Limits, SandboxError, SandboxWarning
+
+pytestmark = pytest.mark.sandbox
+
+#: A process that ignores SIGINT and SIGTERM and sleeps; its argv carries a marker.
+SLEEPER = (
+    "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(1000)"
+)
+FAST = Limits(cpu_seconds=5, wall_seconds=10, memory_bytes=1 * sb.GiB)
+
+
+@pytest.fixture(scope="module")
+def bwrap():
+    """The bubblewrap box, or a skip saying why there is none."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SandboxWarning)
+        box = sb.find_sandbox("bwrap")
+    if box.kind != "bwrap":
+        pytest.skip(f"bubblewrap does not work here: {getattr(box, 'why', '')}")
+    return box
+
+
+@pytest.fixture
+def fallback():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SandboxWarning)
+        return sb.FallbackSandbox("forced by the test")
+
+
+@pytest.fixture
+def work(tmp_path):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "given.txt").write_text("the submission\n")
+    return folder
+
+
+def py(box, work, code, limits=FAST, **kwargs):
+    """Run Python `code` in the box with `work` as workdir."""
+    return box.run(
+        [sys.executable, "-I", "-c", f"SLEEPER = {SLEEPER!r}\n" + textwrap.dedent(code)],
+        workdir=work,
+        limits=limits,
+        **kwargs,
+    )
+
+
+def processes_with(marker):
+    """Host pids whose command line holds `marker`."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker.encode() in cmdline:
+            found.append(int(pid))
+    return found
+
+
+def processes_of_uid(uid):
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+def gone_within(marker, seconds=3.0):
+    deadline = time.monotonic() + seconds
+    while processes_with(marker):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+# --------------------------------------------------------------------------
+# Isolation
+
+
+def test_runs_in_the_workdir_as_an_unprivileged_user(bwrap, work):
+    """Does the command run in the workdir copy, as uid 1000, without capabilities?"""
+    result = py(
+        bwrap,
+        work,
+        """
+        import os
+        print(os.getcwd(), os.getuid(), os.getgid(), open("given.txt").read().strip())
+        status = open("/proc/self/status").read()
+        lines = status.splitlines()
+        print(" ".join(l.split()[1] for l in lines if l.startswith(("CapEff", "NoNew"))))
+        open("made.txt", "w").write("written inside")
+        """,
+    )
+    assert result.returncode == 0, result
+    first, caps = result.stdout.splitlines()
+    assert first == f"{sb.WORKDIR} 1000 1000 the submission"
+    assert caps == "0000000000000000 1"  # no capabilities, no_new_privs
+    assert (work / "made.txt").read_text() == "written inside"
+    assert result.reason == ""
+    assert result.killed is None
+    assert not result.timed_out
+
+
+def test_host_files_are_hidden(bwrap, work, tmp_path):
+    """Are files of /tmp, /work, /root and the course directory out of reach inside?"""
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "gradebook.db").write_text("secret grades")
+    planted = tmp_path / "planted.txt"
+    planted.write_text("secret")
+    probes = [
+        str(course / "gradebook.db"),
+        str(planted),
+        str(Path(sb.__file__).resolve()),  # the grader's own code
+        "/work/shared/ARCHITECTURE.md",
+        str(Path(sb.__file__).resolve().parents[2] / "pyproject.toml"),
+        "/root/.bashrc",
+        "/etc/shadow",
+    ]
+    result = py(
+        bwrap,
+        work,
+        f"""
+        import os
+        for path in {probes!r}:
+            try:
+                open(path).read()
+                print("READ", path)
+            except OSError as error:
+                print("hidden", path, type(error).__name__)
+        print(sorted(os.listdir("/tmp")), sorted(os.listdir("/home/student")))
+        """,
+    )
+    assert result.returncode == 0, result
+    assert "READ" not in result.stdout
+    assert sum(line.startswith("hidden ") for line in result.stdout.splitlines()) == len(probes)
+    assert result.stdout.splitlines()[-1] == "[] ['work']"
+    # The probes exist on the host: the test would fail with a leaky box.
+    assert all(Path(p).exists() for p in probes[:3] + probes[4:5])
+
+
+def test_system_and_readonly_paths_cannot_be_written(bwrap, work, tmp_path):
+    """Are /usr, /etc, the Python installation and readonly binds read-only inside?"""
+    given = tmp_path / "given"
+    given.mkdir()
+    (given / "harness.py").write_text("print('harness')\n")
+    targets = [
+        "/usr/x",
+        "/etc/passwd",
+        f"{sys.prefix}/x",
+        "/grader/harness.py",
+        "/grader/new",
+        "/x",
+    ]
+    result = py(
+        bwrap,
+        work,
+        f"""
+        import runpy
+        runpy.run_path("/grader/harness.py")
+        for path in {targets!r}:
+            try:
+                open(path, "a").write("x")
+                print("WROTE", path)
+            except OSError as error:
+                print("refused", path, error.strerror)
+        """,
+        readonly=[(given, "/grader")],
+    )
+    assert result.returncode == 0, result
+    assert result.stdout.startswith("harness\n")
+    assert "WROTE" not in result.stdout
+    assert result.stdout.count("refused") == len(targets)
+    assert (given / "harness.py").read_text() == "print('harness')\n"
+    assert not (given / "new").exists()
+
+
+def test_no_network_not_even_the_host_loopback(bwrap, work):
+    """Does connecting to a port listening on the host's 127.0.0.1 fail inside?"""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    try:
+        code = f"""
+        import socket
+        for host, port in (("127.0.0.1", {port}), ("1.1.1.1", 53)):
+            s = socket.socket()
+            s.settimeout(2)
+            try:
+                s.connect((host, port))
+                print("CONNECTED", host)
+            except OSError as error:
+                print("no", host, type(error).__name__)
+        """
+        result = py(bwrap, work, code)
+        # The same probe outside reaches the host's port: the test can fail.
+        outside = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True
+        )
+    finally:
+        server.close()
+    assert result.returncode == 0, result
+    assert "CONNECTED" not in result.stdout
+    assert result.stdout.count("no ") == 2
+    assert "CONNECTED 127.0.0.1" in outside.stdout
+
+
+def test_grader_environment_does_not_leak(bwrap, fallback, work, monkeypatch):
+    """Is a canary variable of the grader absent inside, and the given env present?"""
+    monkeypatch.setenv("CONVKIT_CANARY", "secret-token")
+    monkeypatch.setenv("JUPYTER_TOKEN", "also-secret")
+    monkeypatch.setenv("VIRTUAL_ENV", "/somewhere")
+    code = "import os, json; print(json.dumps(dict(os.environ)))"
+    for box in (bwrap, fallback):
+        result = py(box, work, code, env={"CS231N_QUICK": "1"})
+        assert result.returncode == 0, result
+        assert "secret" not in result.stdout
+        assert "VIRTUAL_ENV" not in result.stdout
+        env = json.loads(result.stdout)
+        assert env["CS231N_QUICK"] == "1"
+        assert env["OMP_NUM_THREADS"] == "1"
+        assert env["MPLBACKEND"] == "Agg"
+        assert env["LANG"] == "C.UTF-8"
+    assert env["HOME"] != os.environ.get("HOME")
+
+
+# --------------------------------------------------------------------------
+# Limits
+
+
+def test_exit_status_is_kept(bwrap, work):
+    """Does os._exit(3) give returncode 3 and the reason "exit status 3"?"""
+    result = py(bwrap, work, "import os; print('bye', flush=True); os._exit(3)")
+    assert (result.returncode, result.reason, result.killed) == (3, "exit status 3", None)
+    assert result.stdout == "bye\n"
+
+
+def test_cpu_spin_hits_the_cpu_limit(bwrap, work):
+    """Is a busy loop stopped by the CPU limit, named as such?"""
+    limits = Limits(cpu_seconds=1, wall_seconds=20)
+    result = py(bwrap, work, "while True: pass", limits=limits)
+    assert result.reason == "CPU time limit", result
+    assert result.killed in ("SIGXCPU", "SIGKILL")
+    assert not result.timed_out
+    assert result.seconds < 5
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["bytearray(10**10)", "import numpy as np; np.ones((10**5, 10**5))"],
+    ids=["bytearray", "numpy"],
+)
+def test_memory_bomb_hits_the_memory_limit(bwrap, work, code):
+    """Does allocating 10 GB fail inside with the reason "memory limit"?"""
+    result = py(bwrap, work, code, limits=Limits(memory_bytes=1 * sb.GiB, wall_seconds=20))
+    assert result.returncode == 1
+    assert result.reason == "memory limit", result
+    assert "MemoryError" in result.stderr
+
+
+def test_large_file_hits_the_file_size_limit(bwrap, work):
+    """Is writing a file past file_bytes refused, with the reason "file size limit"?"""
+    limits = Limits(file_bytes=1 * sb.MiB, wall_seconds=20)
+    result = py(bwrap, work, "open('big', 'wb').write(b'x' * (3 * 2**20))", limits=limits)
+    assert result.reason == "file size limit", result
+    assert (work / "big").stat().st_size <= 1 * sb.MiB
+
+
+def test_many_small_files_hit_the_disk_limit(bwrap, work):
+    """Does filling the workdir with small files get the box killed for disk use?"""
+    limits = Limits(disk_bytes=4 * sb.MiB, wall_seconds=30)
+    code = """
+    import os
+    os.mkdir("junk")
+    for i in range(200000):
+        with open(f"junk/{i}", "w") as f:
+            f.write("x" * 100)
+    print("finished")
+    """
+    result = py(bwrap, work, code, limits=limits)
+    assert result.reason.startswith("disk limit"), result
+    assert "finished" not in result.stdout
+    written = sum(1 for _ in (work / "junk").iterdir())
+    # Each file counts 4 KiB: the limit is about 1000 files; the watchdog
+    # polls, so a little more may be written before the kill.
+    assert 900 < written < 20000, written
+
+
+def test_tmp_is_size_limited(bwrap, work):
+    """Is the box's /tmp a tmpfs no larger than disk_bytes?"""
+    limits = Limits(disk_bytes=2 * sb.MiB, file_bytes=64 * sb.MiB, wall_seconds=20)
+    result = py(bwrap, work, "open('/tmp/fill', 'wb').write(b'x' * (8 * 2**20))", limits=limits)
+    assert result.returncode == 1
+    assert "No space left on device" in result.stderr
+
+
+def test_wall_time_kills_a_process_ignoring_signals(bwrap, work):
+    """Is a process ignoring SIGINT and SIGTERM killed at the wall time, with all it started?"""
+    marker = f"convkit-wall-{uuid.uuid4().hex}"
+    code = f"""
+    import signal, subprocess, sys, time
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    subprocess.Popen([sys.executable, "-c", SLEEPER, "{marker}"])
+    subprocess.Popen([sys.executable, "-c", SLEEPER, "{marker}"], start_new_session=True)
+    print("started", flush=True)
+    while True:
+        time.sleep(0.01)
+    """
+    result = py(bwrap, work, code, limits=Limits(wall_seconds=2, cpu_seconds=10))
+    assert result.timed_out
+    assert result.reason == "wall time 2 s exceeded"
+    assert result.killed == "SIGKILL"
+    assert result.stdout == "started\n"
+    assert 2 <= result.seconds < 4
+    assert gone_within(marker, 0.5)
+
+
+def test_fork_bomb_is_contained_and_cleaned_up(bwrap, work):
+    """Does a fork bomb stop at the process limit, leave no process, and spare the host?"""
+    marker = f"convkit-bomb-{uuid.uuid4().hex}"
+    code = f"""
+    import os  # {marker} (in the command line of every process of the bomb)
+    while True:
+        try:
+            os.fork()
+        except OSError:
+            pass
+    """
+    limits = Limits(processes=16, wall_seconds=3, cpu_seconds=30)
+    started = time.monotonic()
+    result = py(bwrap, work, code, limits=limits)
+    assert result.timed_out, result
+    assert time.monotonic() - started < 6
+    # Nothing of the box is left.
+    assert processes_with(marker) == []
+    if bwrap.box_owner:  # the box's host uid owns no process at all
+        assert processes_of_uid(bwrap.host_uid) == []
+    # The host still forks.
+    assert subprocess.run(["true"]).returncode == 0
+
+
+def test_plain_fork_bomb_reports_the_process_limit(bwrap, work):
+    """Is a fork bomb that dies on the first refused fork reported as "process limit"?"""
+    result = py(bwrap, work, "import os\nwhile True: os.fork()", limits=Limits(processes=8))
+    assert result.reason == "process limit", result
+
+
+def test_process_limit_is_per_box(bwrap, tmp_path):
+    """Can a box still start processes while another box, same host uid, is at its limit?"""
+    bomb_dir, quiet_dir = tmp_path / "bomb", tmp_path / "quiet"
+    bomb_dir.mkdir()
+    quiet_dir.mkdir()
+    bomb = """
+    import os
+    while True:
+        try:
+            os.fork()
+        except OSError:
+            pass
+    """
+    results = {}
+    thread = threading.Thread(
+        target=lambda: results.setdefault(
+            "bomb", py(bwrap, bomb_dir, bomb, limits=Limits(processes=16, wall_seconds=4))
+        )
+    )
+    thread.start()
+    time.sleep(1.5)
+    quiet = """
+    import subprocess
+    children = [subprocess.Popen(["sleep", "0.2"]) for _ in range(10)]
+    print(sum(child.wait() == 0 for child in children))
+    """
+    results["quiet"] = py(bwrap, quiet_dir, quiet, limits=Limits(processes=16))
+    thread.join()
+    assert results["bomb"].timed_out
+    assert results["quiet"].stdout == "10\n", results["quiet"]
+
+
+def test_huge_output_is_capped(bwrap, work):
+    """Is 50 MB of output cut to output_bytes, keeping its start and its end?"""
+    code = """
+    import sys
+    sys.stdout.write("START\\n")
+    for _ in range(50):
+        sys.stdout.write("y" * 2**20)
+    sys.stdout.write("\\nEND\\n")
+    sys.stderr.write("e" * 2**22)
+    """
+    limits = Limits(output_bytes=64 * sb.KiB, wall_seconds=30)
+    result = py(bwrap, work, code, limits=limits)
+    assert result.returncode == 0, result.reason
+    assert result.stdout.startswith("START\n")
+    assert result.stdout.endswith("\nEND\n")
+    assert "bytes dropped" in result.stdout
+    assert len(result.stdout) < 65 * sb.KiB
+    assert len(result.stderr) < 65 * sb.KiB
+
+
+def test_stdin_reaches_the_command(bwrap, work):
+    """Is the stdin given to run() what the command reads?"""
+    result = py(bwrap, work, "import sys; print(sys.stdin.read().upper())", stdin="hello")
+    assert result.stdout == "HELLO\n"
+
+
+# --------------------------------------------------------------------------
+# Cleanup
+
+
+def test_detached_process_is_gone_after_a_normal_exit(bwrap, work):
+    """Is a double-forked, setsid'd process ignoring SIGTERM killed when the command exits?"""
+    marker = f"convkit-daemon-{uuid.uuid4().hex}"
+    code = f"""
+    import os, signal, sys, time
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            open("daemon.pid", "w").write(str(os.getpid()))
+            os.execv(sys.executable, [sys.executable, "-c", SLEEPER, "{marker}"])
+        os._exit(0)
+    while not os.path.exists("daemon.pid"):
+        time.sleep(0.01)
+    time.sleep(0.2)
+    print("parent done")
+    """
+    result = py(bwrap, work, code)
+    assert result.returncode == 0, result
+    assert (work / "daemon.pid").exists()
+    assert gone_within(marker, 0.5)
+
+
+def test_box_dies_with_the_grader(bwrap, tmp_path):
+    """When the grading process is SIGKILLed mid-run, does the box die with it?"""
+    marker = f"convkit-orphan-{uuid.uuid4().hex}"
+    work = tmp_path / "work"
+    work.mkdir()
+    script = f"""
+    from autograder.grade import sandbox as sb
+    box = sb.BwrapSandbox({bwrap.bwrap!r})
+    box.run(["python3", "-c", {SLEEPER!r}, "{marker}"], workdir={str(work)!r})
+    """
+    grader = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=Path(sb.__file__).parents[2],
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not processes_with(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_with(marker), "the box never started"
+    finally:
+        grader.send_signal(signal.SIGKILL)
+        grader.wait()
+    assert gone_within(marker, 2)
+
+
+# --------------------------------------------------------------------------
+# Arguments
+
+
+@pytest.mark.parametrize(
+    ("readonly", "message"),
+    [
+        ([("/nonexistent-convkit", "/data")], "does not exist"),
+        ([("/usr", "data")], "absolute"),
+        ([("/usr", "/data/../etc")], "absolute and normalised"),
+        ([("/usr/share", "/usr/share")], "reserved"),
+        ([("/usr/share", sb.WORKDIR + "/x")], "reserved"),
+        (["/usr"], "(host path, inside path)"),
+    ],
+)
+def test_bad_readonly_paths_are_refused(bwrap, work, readonly, message):
+    """Is each malformed readonly entry refused with a message naming the problem?"""
+    with pytest.raises(SandboxError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        bwrap.run(["true"], workdir=work, readonly=readonly)
+
+
+def test_unreadable_readonly_path_is_refused(bwrap, work, tmp_path):
+    """Is a readonly folder the box's user could not read refused up front?"""
+    if not bwrap.box_owner:
+        pytest.skip("the box's user is the grader's: anything it reads, the box reads")
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    with pytest.raises(SandboxError, match="chmod o\\+rX"):
+        bwrap.run(["true"], workdir=work, readonly=[(private, "/data")])
+
+
+def test_bad_workdir_and_limits_are_refused(bwrap, tmp_path):
+    """Are a missing workdir, an empty argv and a negative limit refused?"""
+    with pytest.raises(SandboxError, match="is not a directory"):
+        bwrap.run(["true"], workdir=tmp_path / "missing")
+    with pytest.raises(SandboxError, match="non-empty list"):
+        bwrap.run([], workdir=tmp_path)
+    with pytest.raises(SandboxError, match=r"Limits\.cpu_seconds must be positive"):
+        Limits(cpu_seconds=-1)
+    with pytest.raises(SandboxError, match="unknown sandbox"):
+        sb.find_sandbox("docker")
+
+
+def test_missing_command_is_reported(bwrap, work):
+    """Is a command that does not exist inside reported as exit status 127?"""
+    result = bwrap.run(["no-such-command"], workdir=work)
+    assert result.returncode == 127
+    assert "cannot run no-such-command" in result.stderr
+
+
+# --------------------------------------------------------------------------
+# The fallback
+
+
+def test_fallback_warns_once(monkeypatch):
+    """Does forcing the fallback warn, once, that student code can read the course?"""
+    monkeypatch.setattr(sb.FallbackSandbox, "_warned", False)
+    with pytest.warns(SandboxWarning, match="can read the course directory"):
+        first = sb.find_sandbox("fallback")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        second = sb.find_sandbox("fallback")
+    assert first.kind == second.kind == "fallback"
+
+
+def test_fallback_when_bwrap_is_missing(monkeypatch):
+    """Without bwrap on PATH, is the fallback chosen (and refused when bwrap is required)?"""
+    monkeypatch.setattr(sb.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sb.FallbackSandbox, "_warned", False)
+    with pytest.warns(SandboxWarning, match="bubblewrap not found"):
+        assert sb.find_sandbox("bwrap").kind == "fallback"
+    with pytest.raises(SandboxError, match="not installed"):
+        sb.find_sandbox("bwrap", required=True)
+
+
+def test_fallback_runs_with_limits_and_mapped_paths(fallback, work, tmp_path):
+    """Does the fallback run in the workdir, map inside paths, and apply the CPU limit?"""
+    given = tmp_path / "given"
+    given.mkdir()
+    (given / "h.py").write_text("import os; print('h', os.getcwd())\n")
+    result = fallback.run(
+        [sys.executable, "/grader/h.py"], workdir=work, readonly=[(given, "/grader")], limits=FAST
+    )
+    assert result.returncode == 0, result
+    assert result.stdout == f"h {work.resolve()}\n"
+    spin = py(fallback, work, "while True: pass", limits=Limits(cpu_seconds=1, wall_seconds=20))
+    assert spin.reason == "CPU time limit", spin
+    memory = py(fallback, work, "bytearray(10**10)", limits=Limits(memory_bytes=sb.GiB))
+    assert memory.reason == "memory limit"
+
+
+def test_fallback_wall_time_kills_the_session(fallback, work):
+    """Does the fallback kill, at the wall time, a child ignoring SIGTERM in its session?"""
+    marker = f"convkit-fallback-{uuid.uuid4().hex}"
+    code = f"""
+    import signal, subprocess, sys, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    subprocess.Popen([sys.executable, "-c", SLEEPER, "{marker}"])
+    while True:
+        time.sleep(0.01)
+    """
+    result = py(fallback, work, code, limits=Limits(wall_seconds=1.5))
+    assert result.timed_out
+    assert result.reason == "wall time 1.5 s exceeded"
+    assert gone_within(marker, 0.5)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the session watchdog is for a root grader")
+def test_fallback_counts_processes_as_root(fallback, work):
+    """As root (RLIMIT_NPROC bypassed), does the fallback's watchdog stop a bounded bomb?"""
+    code = """
+    import os, time
+    for _ in range(40):
+        if os.fork() == 0:
+            time.sleep(5)
+            os._exit(0)
+    time.sleep(5)
+    """
+    result = py(fallback, work, code, limits=Limits(processes=8, wall_seconds=10))
+    assert result.reason == "process limit", result
+    assert result.seconds < 3
