@@ -1,0 +1,315 @@
+"""The programs: each turns one case's inputs into outputs by calling `cs231n`.
+
+One program per kind of case, in the manner of CMU's mugrade: run inside the
+sandbox on the student's package (by `harness.py`), a program yields what is
+graded; run in the trusted grader on the instructor's package
+(`verdict.answer_key`), the same program yields the answer key. Nothing here
+knows an expected value.
+
+Every program takes a dict of inputs (fresh copies, so it may modify them, as
+the batch-norm layers modify bn_param) and returns a dict of outputs: arrays,
+numbers, or dicts of arrays (a model's params or grads). Each mirrors a check
+cell of the notebooks, calling the functions the way the cell does.
+
+This file is copied into the box beside harness.py, so it imports only the
+standard library, numpy and `cs231n` (whichever `cs231n` comes first on
+sys.path: the student's in the box, the instructor's in the grader), and never
+`autograder`. Imports of `cs231n` happen inside the programs, so a module that
+does not import (a syntax error in the student's layers.py) costs only the
+cases that need it.
+"""
+
+import ast
+import json
+import os
+
+import numpy as np
+
+# ---------------------------------------------------------------------------
+# Layers: the check cells' calls, forward then backward through the cache
+# ---------------------------------------------------------------------------
+
+
+def conv_forward(i):
+    from cs231n.layers import conv_forward_naive
+
+    out, _ = conv_forward_naive(i["x"], i["w"], i["b"], i["conv_param"])
+    return {"out": out}
+
+
+def conv_backward(i):
+    from cs231n.layers import conv_backward_naive, conv_forward_naive
+
+    _, cache = conv_forward_naive(i["x"], i["w"], i["b"], i["conv_param"])
+    dx, dw, db = conv_backward_naive(i["dout"], cache)
+    return {"dx": dx, "dw": dw, "db": db}
+
+
+def conv_forward_backward(i):
+    from cs231n.layers import conv_backward_naive, conv_forward_naive
+
+    out, cache = conv_forward_naive(i["x"], i["w"], i["b"], i["conv_param"])
+    dx, dw, db = conv_backward_naive(i["dout"], cache)
+    return {"out": out, "dx": dx, "dw": dw, "db": db}
+
+
+def max_pool_forward(i):
+    from cs231n.layers import max_pool_forward_naive
+
+    out, _ = max_pool_forward_naive(i["x"], i["pool_param"])
+    return {"out": out}
+
+
+def max_pool_backward(i):
+    from cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
+
+    _, cache = max_pool_forward_naive(i["x"], i["pool_param"])
+    return {"dx": max_pool_backward_naive(i["dout"], cache)}
+
+
+def max_pool_forward_backward(i):
+    from cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
+
+    out, cache = max_pool_forward_naive(i["x"], i["pool_param"])
+    return {"out": out, "dx": max_pool_backward_naive(i["dout"], cache)}
+
+
+def avg_pool_forward(i):
+    from cs231n.layers import avg_pool_forward_naive
+
+    out, _ = avg_pool_forward_naive(i["x"], i["pool_param"])
+    return {"out": out}
+
+
+def avg_pool_backward(i):
+    from cs231n.layers import avg_pool_backward_naive, avg_pool_forward_naive
+
+    _, cache = avg_pool_forward_naive(i["x"], i["pool_param"])
+    return {"dx": avg_pool_backward_naive(i["dout"], cache)}
+
+
+def conv_transpose_forward(i):
+    from cs231n.layers import conv_transpose_forward_naive
+
+    out, _ = conv_transpose_forward_naive(i["x"], i["w"], i["b"], i["conv_param"])
+    return {"out": out}
+
+
+def conv_transpose_backward(i):
+    from cs231n.layers import conv_transpose_backward_naive, conv_transpose_forward_naive
+
+    _, cache = conv_transpose_forward_naive(i["x"], i["w"], i["b"], i["conv_param"])
+    dx, dw, db = conv_transpose_backward_naive(i["dout"], cache)
+    return {"dx": dx, "dw": dw, "db": db}
+
+
+def spatial_batchnorm_forward(i):
+    from cs231n.layers import spatial_batchnorm_forward as forward
+
+    out, _ = forward(i["x"], i["gamma"], i["beta"], i["bn_param"])
+    return {"out": out}
+
+
+def spatial_batchnorm_test_time(i):
+    """Training batches update the running averages; then one test-mode batch."""
+    from cs231n.layers import spatial_batchnorm_forward as forward
+
+    bn_param = i["bn_param"]
+    for x in i["x_train"]:
+        forward(x, i["gamma"], i["beta"], bn_param)
+    bn_param["mode"] = "test"
+    out, _ = forward(i["x_test"], i["gamma"], i["beta"], bn_param)
+    return {
+        "running_mean": bn_param.get("running_mean"),
+        "running_var": bn_param.get("running_var"),
+        "out": out,
+    }
+
+
+def spatial_batchnorm_backward(i):
+    from cs231n.layers import spatial_batchnorm_backward as backward
+    from cs231n.layers import spatial_batchnorm_forward as forward
+
+    _, cache = forward(i["x"], i["gamma"], i["beta"], i["bn_param"])
+    dx, dgamma, dbeta = backward(i["dout"], cache)
+    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta}
+
+
+def spatial_groupnorm_forward(i):
+    from cs231n.layers import spatial_groupnorm_forward as forward
+
+    out, _ = forward(i["x"], i["gamma"], i["beta"], i["G"], i["gn_param"])
+    return {"out": out}
+
+
+def spatial_groupnorm_backward(i):
+    from cs231n.layers import spatial_groupnorm_backward as backward
+    from cs231n.layers import spatial_groupnorm_forward as forward
+
+    _, cache = forward(i["x"], i["gamma"], i["beta"], i["G"], i["gn_param"])
+    dx, dgamma, dbeta = backward(i["dout"], cache)
+    return {"dx": dx, "dgamma": dgamma, "dbeta": dbeta}
+
+
+# ---------------------------------------------------------------------------
+# The three-layer convnet
+# ---------------------------------------------------------------------------
+
+
+def convnet_loss(i):
+    """Scores, loss and grads of a model with fixed params (not its own random init)."""
+    from cs231n.classifiers.cnn import ThreeLayerConvNet
+
+    model = ThreeLayerConvNet(**i["config"], dtype=np.float64)
+    model.params = i["params"]
+    scores = model.loss(i["X"])
+    loss, grads = model.loss(i["X"], i["y"])
+    return {"scores": scores, "loss": loss, "grads": grads}
+
+
+def convnet_initial_loss(i):
+    """The model's own random init, and its loss without and with regularisation.
+
+    The params are copied before any loss is computed, so that a loss which
+    modifies them cannot hide a wrong init.
+    """
+    from cs231n.classifiers.cnn import ThreeLayerConvNet
+
+    model = ThreeLayerConvNet(**i["config"], dtype=np.float64)
+    params = {name: np.array(value) for name, value in model.params.items()}
+    loss, _ = model.loss(i["X"], i["y"])
+    model.reg = i["reg"]
+    loss_reg, _ = model.loss(i["X"], i["y"])
+    return {"params": params, "loss": loss, "loss_reg": loss_reg}
+
+
+def overfit_small_data(i):
+    """Train as the notebook's overfitting cell does; return the trained params.
+
+    The Solver leaves the params that reached the best "validation" accuracy in
+    the model; the trusted side scores them on the training images.
+    """
+    from cs231n.classifiers.cnn import ThreeLayerConvNet
+    from cs231n.solver import Solver
+
+    data = {key: i[key] for key in ("X_train", "y_train", "X_val", "y_val")}
+    model = ThreeLayerConvNet(**i["model"])
+    solver = Solver(model, data, **i["solver"])
+    solver.train()
+    return {"params": model.params, "epoch": solver.epoch}
+
+
+def train_one_epoch(i):
+    """Run the student's own `train_one_epoch(data)`, defined in their notebook.
+
+    The notebook cell whose nbgrader grade_id is i["cell"] is read from the
+    notebook i["notebook"] in the working directory; its function and class
+    definitions, imports and constant assignments run in a namespace holding
+    np, ThreeLayerConvNet and Solver (the rest of the cell, such as a call
+    that trains at once, is left out). Returns the epochs trained and the best
+    params the Solver kept.
+    """
+    from cs231n.classifiers.cnn import ThreeLayerConvNet
+    from cs231n.solver import Solver
+
+    namespace = {
+        "__name__": "__notebook__",
+        "np": np,
+        "ThreeLayerConvNet": ThreeLayerConvNet,
+        "Solver": Solver,
+    }
+    filename = f"{i['notebook']}: cell {i['cell']}"
+    code = compile(definitions(cell_source(i["notebook"], i["cell"])), filename, "exec")
+    exec(code, namespace)
+    if not callable(namespace.get("train_one_epoch")):
+        raise NameError(f"the cell {i['cell']!r} of {i['notebook']} defines no train_one_epoch")
+    data = {key: i[key] for key in ("X_train", "y_train", "X_val", "y_val")}
+    data["X_test"], data["y_test"] = i["X_val"].copy(), i["y_val"].copy()
+    solver = namespace["train_one_epoch"](data)
+    return {"epoch": solver.epoch, "params": solver.best_params}
+
+
+# ---------------------------------------------------------------------------
+# Reading a notebook cell (plain JSON: nbformat is not in the box)
+# ---------------------------------------------------------------------------
+
+#: The largest notebook read, in bytes.
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+
+
+def cell_source(notebook, grade_id):
+    """The source of the code cell of `notebook` whose nbgrader grade_id is `grade_id`."""
+    if os.path.getsize(notebook) > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"{notebook} is over {MAX_NOTEBOOK_BYTES // 2**20} MB")
+    with open(notebook, encoding="utf-8") as f:
+        nb = json.load(f)
+    found = []
+    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+        meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+        nbgrader = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+        if isinstance(nbgrader, dict) and nbgrader.get("grade_id") == grade_id:
+            found.append(cell)
+    if len(found) != 1 or found[0].get("cell_type") != "code":
+        raise LookupError(
+            f"{notebook} has {len(found)} cells with grade_id {grade_id!r}; "
+            "exactly one code cell was expected (was the cell deleted or copied?)"
+        )
+    source = found[0].get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def definitions(source):
+    """The definitions of a cell's source: defs, classes, imports and constant assignments.
+
+    IPython's `%magic` and `!shell` lines become `pass` first, so the rest
+    parses as Python.
+    """
+    lines = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")):
+            line = line[: len(line) - len(stripped)] + "pass"
+        lines.append(line)
+    tree = ast.parse("\n".join(lines))
+    kept = []
+    for node in tree.body:
+        if isinstance(
+            node,
+            (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom),
+        ):
+            kept.append(node)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            try:
+                ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue
+            kept.append(node)
+    tree.body = kept
+    return tree
+
+
+#: name -> program. Cases name their program here.
+PROGRAMS = {
+    program.__name__: program
+    for program in (
+        conv_forward,
+        conv_backward,
+        conv_forward_backward,
+        max_pool_forward,
+        max_pool_backward,
+        max_pool_forward_backward,
+        avg_pool_forward,
+        avg_pool_backward,
+        conv_transpose_forward,
+        conv_transpose_backward,
+        spatial_batchnorm_forward,
+        spatial_batchnorm_test_time,
+        spatial_batchnorm_backward,
+        spatial_groupnorm_forward,
+        spatial_groupnorm_backward,
+        convnet_loss,
+        convnet_initial_loss,
+        overfit_small_data,
+        train_one_epoch,
+    )
+}

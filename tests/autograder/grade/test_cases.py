@@ -1,0 +1,284 @@
+"""Tests of autograder/grade/cases.py: every grade cell has its public and hidden cases."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from autograder import paths
+from autograder.grade import cases, harness, programs
+from autograder.grade.cases import CasesError
+from autograder.refs.cases import CASES as REFS
+from autograder.refs.cases import make_inputs as ref_inputs
+
+pytestmark = pytest.mark.grade
+
+TRAINING = {"correct_overfit_small_data", "correct_train_one_epoch"}
+
+
+def nbgrader_cells():
+    """(notebook, grade_id, points) read straight from the notebooks' metadata."""
+    found = []
+    for path in sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade") and not meta.get("solution"):
+                found.append((path.stem, meta["grade_id"], float(meta["points"])))
+    return found
+
+
+def flat(tree):
+    """A tree of inputs as a comparable JSON text (arrays as lists)."""
+    return json.dumps(tree, default=lambda a: [str(a.dtype), a.shape, a.tolist()], sort_keys=True)
+
+
+def test_every_grade_cell_of_the_notebooks_has_its_cases_and_points():
+    """Is every autograded cell there, in notebook order, with the points its metadata gives?"""
+    found = [(cell.notebook, cell.grade_id, cell.points) for cell in cases.cells()]
+    assert found == nbgrader_cells()
+    assert len(found) == 23
+    assert sum(points for _, _, points in found) == 61
+
+
+def test_layer_cells_have_a_public_case_and_two_to_four_hidden_ones():
+    """Does every cell but the training ones hold 2 to 4 hidden cases beside its public one?"""
+    for cell in cases.cells():
+        names = [case.name for case in cell.cases]
+        hidden = [case for case in cell.cases if case.visibility == "hidden"]
+        assert all(case.visibility == "visible" for case in cell.cases if case.name == "public")
+        if cell.grade_id in TRAINING:
+            assert names == ["hidden-1"]
+            continue
+        assert 2 <= len(hidden) <= 4, cell.grade_id
+        if cell.grade_id != "correct_three_layer_convnet_gradients":
+            assert names[0] == "public", cell.grade_id
+
+
+def test_public_cases_have_the_reference_files_inputs():
+    """Is a public case built from the same builder and seed as its reference file?"""
+    checked = 0
+    for cell in cases.cells():
+        for case in cell.cases:
+            refs = [r for r in REFS.values() if r.make_inputs is case.make_inputs]
+            if case.name == "public" and refs:
+                assert flat(case.inputs()) == flat(ref_inputs(refs[0]))
+                checked += 1
+    assert checked == 16
+
+
+def test_notebook_cases_draw_what_the_cells_draw():
+    """Do the public cases of cells without a reference file draw what the cells draw?"""
+    by_id = {case.id: case for case in cases.all_cases()}
+    np.random.seed(231)  # noqa: NPY002 (the cell's own calls)
+    x = np.random.randn(100, 3, 31, 31)  # noqa: NPY002
+    inputs = by_id["correct_conv_fast_matches_naive.public"].inputs()
+    assert np.array_equal(inputs["x"], x)
+    inputs = by_id["correct_conv_transpose_is_conv_backward.public"].inputs()
+    np.random.seed(231)  # noqa: NPY002
+    w, dout = np.random.randn(4, 3, 3, 3), np.random.randn(2, 4, 4, 3)  # noqa: NPY002
+    assert np.array_equal(inputs["w"], w)
+    assert np.array_equal(inputs["x"], dout)
+
+
+def test_case_ids_are_unique_file_names_and_programs_exist():
+    """Is every case id a plain file name, unique, and every program in programs.py?"""
+    all_cases = cases.all_cases()
+    ids = [case.id for case in all_cases]
+    assert len(ids) == len(set(ids)) == 81
+    assert all(harness.CASE_ID.match(case_id) for case_id in ids)
+    assert {case.program for case in all_cases} <= set(programs.PROGRAMS)
+    assert cases.check_cases(all_cases) == []
+
+
+def test_check_cases_names_each_problem():
+    """Are a duplicate id, an unknown program, visibility and judge each reported?"""
+    case = cases.all_cases()[0]
+    bad = cases.GradedCase(case.cell, case.name, "no_such_program", 1, None, "secret", judge="x")
+    problems = cases.check_cases([case, bad])
+    assert len(problems) == 4
+    assert any("two cases have the id" in p for p in problems)
+    assert any("no program 'no_such_program'" in p for p in problems)
+
+
+def test_a_grade_cell_without_cases_is_an_error(tmp_path):
+    """Does a notebook grade cell unknown to cases.py stop everything, naming cell and notebook?"""
+    for path in paths.NOTEBOOKS_DIR.glob("*.ipynb"):
+        shutil.copyfile(path, tmp_path / path.name)
+    nb_path = tmp_path / "ConvolutionalNetworks.ipynb"
+    nb = json.loads(nb_path.read_text())
+    cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade"))
+    cell["metadata"]["nbgrader"]["grade_id"] = "correct_something_new"
+    nb_path.write_text(json.dumps(nb))
+    with pytest.raises(CasesError) as raised:
+        cases.cells(tmp_path)
+    message = str(raised.value)
+    assert "'correct_something_new' of ConvolutionalNetworks.ipynb has no cases" in message
+    assert "cases for 'correct_conv_forward_naive', which is not a grade cell" in message
+
+
+def test_inputs_are_deterministic_and_survive_the_inputs_file():
+    """Are a case's inputs the same on every build, and identical after the file round trip?"""
+    for case in cases.all_cases():
+        if case.cell in TRAINING:
+            continue
+        first, second = case.inputs(), case.inputs()
+        assert flat(first) == flat(second), case.id
+        arrays = {}
+        skeleton = harness.pack(first, "in", arrays)
+        again = harness.unpack(json.loads(json.dumps(skeleton)), arrays)
+        assert flat(again) == flat(first), case.id
+
+
+def _shapes(case):
+    inputs = case.inputs()
+    return inputs["x"].shape if "x" in inputs else None
+
+
+@pytest.mark.parametrize(
+    "grade_id",
+    [
+        "correct_conv_forward_naive",
+        "correct_conv_backward_naive",
+        "correct_max_pool_forward_naive",
+        "correct_max_pool_backward_naive",
+        "correct_avg_pool_forward_naive",
+        "correct_avg_pool_backward_naive",
+        "correct_conv_forward_same",
+        "correct_conv_backward_same",
+        "correct_conv_transpose_forward_naive",
+        "correct_conv_transpose_backward_naive",
+        "correct_spatial_groupnorm_forward",
+        "correct_spatial_groupnorm_backward",
+    ],
+)
+def test_hidden_layer_cases_differ_from_the_public_one_where_mistakes_show(grade_id):
+    """Do hidden cases use other shapes than the public one, with H != W and N != C somewhere?"""
+    cell = next(c for c in cases.cells() if c.grade_id == grade_id)
+    public, *hidden = cell.cases
+    shapes = [_shapes(case) for case in hidden]
+    assert _shapes(public) not in shapes
+    assert any(s[2] != s[3] for s in shapes)
+    assert any(s[0] != s[1] for s in shapes)
+
+
+def test_conv_hidden_cases_cover_every_padding_form_and_stride():
+    """Do the hidden convolution cases use an int, a pair, 'valid', 'same', and strides 1 to 3?"""
+    params = [
+        case.inputs()["conv_param"]
+        for case in cases.all_cases()
+        if case.program.startswith("conv_") and case.visibility == "hidden"
+    ]
+    pads = {json.dumps(p["pad"]) if isinstance(p["pad"], list) else p["pad"] for p in params}
+    kinds = {type(p).__name__ if not isinstance(p, str) else p for p in pads}
+    assert {"valid", "same"} <= kinds
+    assert any(p.startswith("[") for p in pads if isinstance(p, str))
+    assert any(isinstance(p, int) and p > 0 for p in pads)
+    assert {p["stride"] for p in params} >= {1, 2, 3}
+
+
+def test_max_pool_backward_has_hidden_cases_with_tied_maxima():
+    """Does a hidden max-pool backward case hold windows with tied maxima?"""
+    cell = next(c for c in cases.cells() if c.grade_id == "correct_max_pool_backward_naive")
+    tied = 0
+    for case in cell.cases:
+        inputs = case.inputs()
+        x, p = inputs["x"], inputs["pool_param"]
+        window = x[0, 0, : p["pool_height"], : p["pool_width"]]
+        tied += int(np.sum(window == window.max()) > 1)
+    assert tied >= 1
+
+
+def test_hidden_case_inputs_are_valid_for_the_solution(answer_key):
+    """Does the solution answer every compared case with finite outputs (the key exists)?"""
+    for case in cases.all_cases():
+        entry = answer_key[case.id]
+        if case.judge is None:
+            for value in entry["outputs"].values():
+                for array in value.values() if isinstance(value, dict) else [value]:
+                    assert np.all(np.isfinite(array)), case.id
+
+
+def _fast_outputs(program, i):
+    """The outputs of a layer program computed with the provided fast layers, or None."""
+    from cs231n import fast_layers as fast
+
+    conv = ("conv_forward", "conv_backward", "conv_forward_backward")
+    if program in conv:
+        out, cache = fast.conv_forward_fast(i["x"], i["w"], i["b"], i["conv_param"])
+        if program == "conv_forward":
+            return {"out": out}
+        dx, dw, db = fast.conv_backward_fast(i["dout"], cache)
+        grads = {"dx": dx, "dw": dw, "db": db}
+        return grads if program == "conv_backward" else {"out": out, **grads}
+    for kind in ("max_pool", "avg_pool"):
+        if program.startswith(kind):
+            forward = getattr(fast, f"{kind}_forward_fast")
+            out, cache = forward(i["x"], i["pool_param"])
+            if program.endswith("_forward"):
+                return {"out": out}
+            dx = getattr(fast, f"{kind}_backward_fast")(i["dout"], cache)
+            both = program.endswith("_forward_backward")
+            return {"out": out, "dx": dx} if both else {"dx": dx}
+    if program.startswith("conv_transpose"):
+        out, cache = fast.conv_transpose_forward_fast(i["x"], i["w"], i["b"], i["conv_param"])
+        if program == "conv_transpose_forward":
+            return {"out": out}
+        dx, dw, db = fast.conv_transpose_backward_fast(i["dout"], cache)
+        return {"dx": dx, "dw": dw, "db": db}
+    return None
+
+
+def test_the_key_agrees_with_the_provided_fast_layers(answer_key):
+    """Does the key of every conv, pool and transposed case match the fast layers (an oracle)?"""
+    checked = 0
+    for case in cases.all_cases():
+        fast = _fast_outputs(case.program, case.inputs())
+        if fast is None:
+            continue
+        expected = answer_key[case.id]["outputs"]
+        assert set(fast) == set(expected), case.id
+        for name, value in fast.items():
+            assert np.allclose(value, expected[name], rtol=1e-9, atol=1e-11), (case.id, name)
+        checked += 1
+    assert checked >= 50
+
+
+def test_transposed_convolution_cases_are_the_gradient_of_a_convolution(answer_key):
+    """Is each conv_transpose_is_conv_backward key the dx of the matching convolution?"""
+    from cs231n.fast_layers import conv_backward_fast, conv_forward_fast
+
+    cell = next(c for c in cases.cells() if c.grade_id == "correct_conv_transpose_is_conv_backward")
+    shapes = {"public": (2, 3, 7, 5), "hidden-1": (2, 2, 6, 4), "hidden-2": (1, 4, 9, 6)}
+    for case in cell.cases:
+        inputs = case.inputs()
+        w, dout = inputs["w"], inputs["x"]
+        x = np.zeros(shapes[case.name])
+        _, cache = conv_forward_fast(x, w, np.zeros(w.shape[0]), inputs["conv_param"])
+        dx, _, _ = conv_backward_fast(dout, cache)
+        assert np.allclose(answer_key[case.id]["outputs"]["out"], dx, rtol=1e-9, atol=1e-12)
+
+
+def test_training_sets_are_synthetic_balanced_and_held_out_apart():
+    """Are the one-epoch images of three classes, and the held-out images none of the training?"""
+    case = next(c for c in cases.all_cases() if c.cell == "correct_train_one_epoch")
+    inputs, secret = case.inputs(), case.secret()
+    assert inputs["X_train"].shape == (1000, 3, 32, 32)
+    assert inputs["X_train"].dtype == np.float32
+    assert set(np.unique(inputs["y_train"])) == set(cases.TRAIN_CLASSES)
+    assert secret["X_heldout"].shape == (300, 3, 32, 32)
+    train = {row.tobytes() for row in inputs["X_train"].reshape(1000, -1)}
+    assert not any(row.tobytes() in train for row in secret["X_heldout"].reshape(300, -1))
+    assert "X_heldout" not in inputs
+
+
+def test_overfit_case_mirrors_the_notebook_cell():
+    """Does the overfitting case train with the cell's arguments on 100 images (val = train)?"""
+    case = next(c for c in cases.all_cases() if c.cell == "correct_overfit_small_data")
+    inputs = case.inputs()
+    assert inputs["X_train"].shape == (100, 3, 32, 32)
+    assert np.array_equal(inputs["X_val"], inputs["X_train"])
+    assert inputs["model"] == {"weight_scale": 1e-2}
+    assert inputs["solver"]["num_epochs"] == 20
+    assert inputs["solver"]["batch_size"] == 25
+    assert case.secret() == {"min_accuracy": 0.8}
