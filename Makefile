@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint format bench golden refs clean
+.PHONY: demo sandbox test lint format bench golden refs clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,12 +12,24 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-## demo: build the demo course and the student release from the built-in material (no network)
-demo: $(VENV)/.installed
-	$(PY) -m autograder release --course build/demo-course
+## demo: release, fabricate a class, collect, grade in the sandbox, feedback, export (no network)
+demo: $(VENV)/.installed sandbox
+	$(PY) -m autograder demo --course build/demo-course
+
+## sandbox: install bubblewrap (the grading sandbox) when it is missing and apt can
+sandbox:
+	@command -v bwrap >/dev/null || { \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "installing bubblewrap (the grading sandbox)"; \
+	        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
+	        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; }; \
+	    else \
+	        echo "bubblewrap (bwrap) is missing: install it (e.g. sudo apt-get install bubblewrap);" \
+	            "grading falls back to resource limits only"; \
+	    fi; }
 
 ## test: build .venv if needed, lint, then run the whole test suite
-test: $(VENV)/.installed
+test: $(VENV)/.installed sandbox
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest

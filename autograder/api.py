@@ -41,3 +41,52 @@ def refs(out=None, *, check=False):
     from .refs import refs as run
 
     return run(out=out, check=check)
+
+
+def collect(course, submissions, *, limits=None, log=print):
+    """Take submission zips (files, or folders of them) into DIR/submitted/ (`autograder collect`).
+
+    Returns a CollectResult: the students collected and every problem found,
+    each naming the zip (and member) at fault; a bad zip never stops the others.
+    `limits` (collect.Limits) caps file sizes and member counts. Raises
+    CollectError, before writing anything, when DIR is not a released course or
+    a PATH does not exist.
+    """
+    from .collect import collect as run
+
+    return run(course, submissions, limits=limits, log=log)
+
+
+def grade(
+    course, *, students=None, jobs=1, force=False, sandbox="auto", cell_timeout=None, log=print
+):
+    """Grade the collected submissions in the sandbox (`autograder grade`); a GradeReport.
+
+    Scores go into nbgrader's gradebook and DIR/autograder/results/. Raises
+    GradeError when the course cannot be graded at all.
+    """
+    from .grade import grade as run
+
+    return run(
+        course,
+        students=students,
+        jobs=jobs,
+        force=force,
+        sandbox=sandbox,
+        cell_timeout=cell_timeout,
+        log=log,
+    )
+
+
+def feedback(course, *, students=None, log=print):
+    """Write each graded student's feedback pages (`autograder feedback`); a FeedbackReport."""
+    from .feedback import feedback as run
+
+    return run(course, students=students, log=log)
+
+
+def export(course, *, format="all", log=print):
+    """Write DIR/grades.csv and/or Gradescope results.json files (`autograder export`)."""
+    from .export import export as run
+
+    return run(course, format=format, log=log)

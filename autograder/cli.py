@@ -13,6 +13,11 @@ import sys
 #: verb -> (subpackage, one-line summary). Order is the order of --help.
 COMMANDS = {
     "release": ("autograder.release", "build the nbgrader course and the student release"),
+    "collect": ("autograder.collect", "take submission zips into the course"),
+    "grade": ("autograder.grade", "grade the submissions in a sandbox, scores into the gradebook"),
+    "feedback": ("autograder.feedback", "write each student's feedback pages"),
+    "export": ("autograder.export", "write grades.csv and Gradescope results"),
+    "demo": ("autograder.demo", "release, fabricate a class, collect, grade, feedback, export"),
     "refs": ("autograder.refs", "regenerate assignment/reference/ from the solutions"),
 }
 

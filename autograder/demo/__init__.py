@@ -1,0 +1,142 @@
+"""Run the whole pipeline on a fabricated class, offline, and print the grades.
+
+  1. release: build the course and the student release in DIR (as
+     `autograder release`), from this checkout's material;
+  2. fabricate: make a class of submission zips in DIR/demo-submissions/, as
+     students make them with collect_submission.sh: the solutions, the
+     untouched release, a correct implementation written differently, typical
+     mistakes, and hostile submissions (a monkeypatched numpy, a rewritten
+     notebook, a fork bomb, a memory bomb, a process left running, a forged
+     gradebook, a zip escaping its folder, ...);
+  3. collect them (the hostile zips are refused by name);
+  4. grade them in the sandbox, --jobs at a time;
+  5. write the feedback pages and export grades.csv and Gradescope results;
+  6. print a table: each student, what the submission is, the score, and the
+     grader's flags.
+
+It needs no network: the dataset is the embedded synthetic one. DIR defaults
+to build/demo-course; it is rebuilt from scratch each time.
+"""
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from .. import paths
+
+DEFAULT_COURSE = paths.REPO / "build" / "demo-course"
+
+
+def demo(course=DEFAULT_COURSE, *, jobs=None, kinds=None, cell_timeout=30, log=print):
+    """Run the demo into `course` (emptied first); return (fabricated, grade report)."""
+    from ..collect import collect
+    from ..export import export
+    from ..feedback import feedback
+    from ..grade import grade
+    from ..release import build_release
+    from .fabricate import fabricate_class
+
+    course = Path(course).resolve()
+    jobs = jobs or max(1, min(4, os.cpu_count() or 1))
+    started = time.monotonic()
+    _clear(course)
+    log(f"1/6 release: building the course in {course}")
+    release = build_release(course, force=True)
+    log(f"    {release.archive.name}: {len(release.notebooks)} notebooks, {release.files} files")
+
+    submissions = course / "demo-submissions"
+    canaries = course / "demo-canaries"
+    canaries.mkdir(parents=True)
+    fabricated = fabricate_class(release.release, submissions, kinds=kinds, canary_dir=canaries)
+    log(f"2/6 fabricate: {len(fabricated)} submissions in {submissions.relative_to(course)}/")
+
+    log("3/6 collect")
+    collected = collect(course, [submissions], log=lambda line: log(f"    {line}"))
+    log(
+        f"    {len(collected.collected)} collected, "
+        f"{len({p.path for p in collected.problems if p.fatal})} refused"
+    )
+
+    log(f"4/6 grade ({jobs} at a time)")
+    report = grade(
+        course, jobs=jobs, cell_timeout=cell_timeout, log=lambda line: log(f"    {line}")
+    )
+
+    log("5/6 feedback and export")
+    feedback(course, log=lambda line: None)
+    export(course, log=lambda line: log(f"    {line}"))
+
+    log(f"6/6 done in {time.monotonic() - started:.0f} s\n")
+    print_table(fabricated, report, collected, out=sys.stdout)
+    log(f"\nfeedback: {course / 'feedback'}/<student>/{paths.ASSIGNMENT_ID}/index.html")
+    log(f"grades:   {course / 'grades.csv'}")
+    return fabricated, report
+
+
+#: The file that marks a folder as a demo course, which the demo may empty.
+MARK = ".convkit-demo"
+
+
+class DemoError(Exception):
+    """The demo cannot run (its folder holds something else)."""
+
+
+def _clear(course):
+    """Empty `course` for a new run, refusing any folder the demo did not make."""
+    if course.is_symlink() or (course.exists() and not course.is_dir()):
+        raise DemoError(f"{course} is not a directory")
+    if course.is_dir() and any(course.iterdir()):
+        if not (course / MARK).is_file():
+            raise DemoError(
+                f"{course} is not empty and is not a demo course: choose another --course "
+                "(the demo empties its folder before each run)"
+            )
+        shutil.rmtree(course)
+    course.mkdir(parents=True, exist_ok=True)
+    (course / MARK).write_text("made by python -m autograder demo; emptied on each run\n")
+
+
+def print_table(fabricated, report, collected, out=None):
+    """One line per fabricated student: kind, score, and the first flag (or why it was refused)."""
+    out = out or sys.stdout
+    results = {r.student: r for r in report.results}
+    refused = {}
+    for problem in collected.problems:
+        if problem.fatal and problem.student:
+            refused.setdefault(problem.student, problem.message)
+    width = max(len("student"), *(len(f.student_id) for f in fabricated))
+    print(f"{'student':<{width}}  {'kind':<11}  {'score':>11}  flags", file=out)
+    for item in fabricated:
+        result = results.get(item.student_id)
+        if result is None:
+            why = refused.get(item.student_id) or report.failed.get(item.student_id) or "not graded"
+            print(f"{item.student_id:<{width}}  {item.kind:<11}  {'refused':>11}  {why}", file=out)
+            continue
+        flags = [*result.flags, *(f"{cell}: {flag}" for cell, flag in result.cell_flags())]
+        score = f"{result.points:g}/{result.max_points:g}"
+        first = flags[0] if flags else ""
+        print(f"{item.student_id:<{width}}  {item.kind:<11}  {score:>11}  {first}", file=out)
+        for flag in flags[1:3]:
+            print(f"{'':<{width}}  {'':<11}  {'':>11}  {flag}", file=out)
+        if len(flags) > 3:
+            print(f"{'':<{width}}  {'':<11}  {'':>11}  (+{len(flags) - 3} more)", file=out)
+
+
+def add_arguments(parser):
+    parser.add_argument(
+        "--course",
+        default=str(DEFAULT_COURSE),
+        help=f"the demo course directory, emptied first (default {DEFAULT_COURSE})",
+    )
+    parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once")
+
+
+def main(args):
+    try:
+        demo(args.course, jobs=args.jobs)
+    except DemoError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,167 @@
+"""Export the grades: nbgrader's CSV, and Gradescope's results.json per submission.
+
+  --format csv         DIR/grades.csv, written by nbgrader's own CSV exporter
+                       (one row per student and assignment: score, max score,
+                       ...), from the gradebook, so manual grades are included
+  --format gradescope  DIR/export/gradescope/<student>/results.json in the
+                       format of Gradescope's autograder: the total score, and
+                       one test per grade cell with its score, max_score, the
+                       cases passed and the hints, visible to the student
+                       after the instructor publishes the grades
+  --format all         both (the default)
+
+Scores are the gradebook's (the trusted autograder's, or a TA's manual score
+where one was given); inline questions not graded yet are left out of the
+Gradescope total and listed as pending.
+"""
+
+import contextlib
+import io
+import json
+import sys
+from pathlib import Path
+
+from ..grade.results import read_results
+
+
+class ExportError(Exception):
+    """Nothing to export, or not a course."""
+
+
+def export_csv(course, dest=None):
+    """Write nbgrader's CSV export to `dest` (default DIR/grades.csv); return its path."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    from ..grade.gradebook import database_url
+
+    course = Path(course).resolve()
+    dest = Path(dest) if dest else course / "grades.csv"
+    plugin = CsvExportPlugin(to=str(dest))
+    with Gradebook(database_url(course)) as gb, contextlib.redirect_stderr(io.StringIO()):
+        plugin.export(gb)
+    return dest
+
+
+def _gradebook_cells(course, assignment, student):
+    """{(notebook, grade_id): (score, max_score, cell_type)} from the gradebook."""
+    from nbgrader.api import MissingEntry
+
+    from ..grade.gradebook import _gradebook
+
+    cells = {}
+    with _gradebook(course) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return cells
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                score = grade.manual_score if grade.manual_score is not None else grade.auto_score
+                cells[(notebook.name, grade.name)] = (score, grade.max_score, grade.cell_type)
+    return cells
+
+
+def gradescope_results(course, result):
+    """The results.json content (a dict) of one student's Result."""
+    stored = _gradebook_cells(course, result.assignment, result.student)
+    tests = []
+    for number, cell in enumerate(result.cells, start=1):
+        score, max_score, _ = stored.get((cell.notebook, cell.grade_id), (cell.points, None, ""))
+        score = cell.points if score is None else score
+        lines = [
+            f"{case.name} ({case.visibility}): "
+            + ("passed" if case.passed else f"failed: {case.hint or 'wrong output'}")
+            for case in cell.cases
+        ]
+        tests.append(
+            {
+                "number": str(number),
+                "name": f"{cell.notebook}: {cell.grade_id} ({cell.function})",
+                "score": float(score),
+                "max_score": float(cell.max_points),
+                "output": "\n".join(lines),
+                "tags": [cell.function],
+                "visibility": "after_published",
+            }
+        )
+    pending = []
+    for (notebook, grade_id), (score, max_score, kind) in sorted(stored.items()):
+        if kind != "markdown":
+            continue
+        if score is None:
+            pending.append(f"{notebook}: {grade_id}")
+            continue
+        tests.append(
+            {
+                "number": str(len(tests) + 1),
+                "name": f"{notebook}: {grade_id} (graded by hand)",
+                "score": float(score),
+                "max_score": float(max_score),
+                "visibility": "after_published",
+            }
+        )
+    output = [f"Autograded: {result.points:g} / {result.max_points:g}."]
+    if pending:
+        output.append("Not graded yet (inline questions): " + ", ".join(pending) + ".")
+    return {
+        "score": round(sum(t["score"] for t in tests), 6),
+        "output": " ".join(output),
+        "visibility": "after_published",
+        "stdout_visibility": "hidden",
+        "execution_time": result.seconds,
+        "tests": tests,
+    }
+
+
+def export_gradescope(course, dest=None):
+    """Write DIR/export/gradescope/<student>/results.json for every graded student; return paths."""
+    course = Path(course).resolve()
+    root = Path(dest) if dest else course / "export" / "gradescope"
+    written = []
+    for result in read_results(course):
+        path = root / result.student / "results.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(gradescope_results(course, result), indent=1) + "\n")
+        written.append(path)
+    return written
+
+
+def export(course, *, format="all", log=print):
+    """Export the grades of `course` (`autograder export`); return the paths written."""
+    course = Path(course).resolve()
+    if not (course / "gradebook.db").is_file():
+        raise ExportError(f"{course} has no gradebook.db: release, collect and grade first")
+    if not read_results(course):
+        raise ExportError(f"nothing graded in {course}: run `python -m autograder grade` first")
+    written = []
+    if format in ("csv", "all"):
+        written.append(export_csv(course))
+        log(f"wrote {written[-1].relative_to(course)}")
+    if format in ("gradescope", "all"):
+        paths_written = export_gradescope(course)
+        written += paths_written
+        log(f"wrote {len(paths_written)} Gradescope results.json under export/gradescope/")
+    return written
+
+
+def add_arguments(parser):
+    parser.add_argument("--course", required=True, help="the course directory (DIR)")
+    parser.add_argument(
+        "--format",
+        choices=("csv", "gradescope", "all"),
+        default="all",
+        help="what to write (default: all)",
+    )
+
+
+def main(args):
+    try:
+        export(args.course, format=args.format)
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+__all__ = ["ExportError", "export"]

@@ -1,0 +1,145 @@
+"""Write each graded student's feedback: a summary page and the executed notebooks.
+
+For every student graded by `python -m autograder grade`:
+
+  1. nbgrader generate_feedback turns the autograded notebooks into HTML pages
+     showing the scores of the gradebook (the trusted ones). Hidden tests never
+     appear: their source is cleared (nbgrader's ClearHiddenTests), and so are
+     the outputs of the cells that run them and any output elsewhere that
+     quotes them (a failing hidden assert's traceback, a kernel hook echoing
+     cells);
+  2. DIR/feedback/<student>/<assignment>/index.html summarises the score of
+     each function, the cases passed, a hint for each miss (hidden cases name
+     a symptom, never an expected value), the inline questions graded by hand,
+     and links to the notebook pages.
+
+The pages are what nbgrader's release_feedback hands back to students.
+"""
+
+import contextlib
+import io
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import paths
+from ..grade.results import read_results
+from . import page
+
+#: nbgrader's feedback preprocessors, in order: ours must see the hidden
+#: regions before ClearHiddenTests removes them.
+PREPROCESSORS = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.CSSHTMLHeaderPreprocessor",
+    "autograder.feedback.redact.RedactHiddenTests",
+    "nbgrader.preprocessors.ClearHiddenTests",
+]
+
+
+class FeedbackError(Exception):
+    """Feedback cannot be written (not a course, nothing graded yet)."""
+
+
+@dataclass
+class FeedbackReport:
+    """- pages: {student: path of the summary page}; problems: {student: what went wrong}."""
+
+    pages: dict = field(default_factory=dict)
+    problems: dict = field(default_factory=dict)
+
+
+def feedback_dir(course, student, assignment=paths.ASSIGNMENT_ID):
+    return Path(course) / "feedback" / student / assignment
+
+
+def _config(course):
+    from ..grade.notebooks import course_config
+
+    config = course_config(course)
+    config.GenerateFeedback.preprocessors = PREPROCESSORS
+    return config
+
+
+def _manual_cells(course, assignment, student):
+    """{(notebook, grade_id): (manual score or None, max score)} of the hand-graded cells."""
+    from nbgrader.api import MissingEntry
+
+    from ..grade.gradebook import _gradebook
+
+    cells = {}
+    with _gradebook(course) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return cells
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.cell_type == "markdown":
+                    cells[(notebook.name, grade.name)] = (grade.manual_score, grade.max_score)
+    return cells
+
+
+def feedback(course, *, students=None, log=print):
+    """Write the feedback of every graded student (or of `students`); return a FeedbackReport."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    course = Path(course).resolve()
+    if not (course / "nbgrader_config.py").is_file():
+        raise FeedbackError(f"{course} is not a course directory (no nbgrader_config.py)")
+    results = [r for r in read_results(course) if not students or r.student in set(students)]
+    if not results:
+        raise FeedbackError(f"nothing graded in {course}: run `python -m autograder grade` first")
+    config = _config(course)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    report = FeedbackReport()
+    for result in results:
+        folder = feedback_dir(course, result.student, result.assignment)
+        buffer = io.StringIO()
+        autograded = course / "autograded" / result.student / result.assignment
+        outcome = {"success": True}
+        if autograded.is_dir():
+            with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+                outcome = api.generate_feedback(result.assignment, result.student, force=True)
+        if not outcome.get("success"):
+            # The summary page is still written: it needs no executed notebook.
+            report.problems[result.student] = "nbgrader generate_feedback failed"
+        folder.mkdir(parents=True, exist_ok=True)
+        # Only the HTML pages are feedback: nbgrader copies every other file of
+        # autograded/ (the student's package, datasets) beside them.
+        for extra in folder.iterdir():
+            if extra.suffix != ".html" or extra.name == "index.html":
+                if extra.is_dir() and not extra.is_symlink():
+                    shutil.rmtree(extra)
+                else:
+                    extra.unlink()
+        pages = {
+            name: f"{name}.html" if (folder / f"{name}.html").is_file() else None
+            for name in result.notebooks
+        }
+        manual = _manual_cells(course, result.assignment, result.student)
+        index = folder / "index.html"
+        index.write_text(page.render(result, pages, manual), encoding="utf-8")
+        report.pages[result.student] = index
+        line = f"{result.student}: {index.relative_to(course)}"
+        if result.student in report.problems:
+            line += f" ({report.problems[result.student]}; summary only)"
+        log(line)
+    return report
+
+
+def add_arguments(parser):
+    parser.add_argument("--course", required=True, help="the course directory (DIR)")
+    parser.add_argument(
+        "--student", action="append", metavar="ID", help="only this student (repeatable)"
+    )
+
+
+def main(args):
+    try:
+        report = feedback(args.course, students=args.student)
+    except FeedbackError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 1 if report.problems else 0

@@ -1,0 +1,109 @@
+"""An nbgrader preprocessor that keeps hidden tests out of feedback, outputs included.
+
+nbgrader's ClearHiddenTests removes the hidden region from a cell's source but
+keeps the cell's outputs, so a failing hidden assert shows its lines in the
+traceback, and anything the student's kernel printed (an IPython hook can echo
+every cell it runs) may repeat them in a later cell. This preprocessor runs
+before ClearHiddenTests, while the hidden regions are still in the sources:
+
+1. it collects the lines of every hidden region of the notebook;
+2. a cell that holds a hidden region loses all its outputs, replaced by one
+   line saying so (its score is still shown by nbgrader);
+3. in every other cell, an output whose text contains a hidden line is
+   replaced by a line saying it was removed.
+
+Short lines (a bare `else:`) are not secrets and are not looked for.
+"""
+
+import html
+import re
+
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+#: Hidden lines shorter than this (after stripping) are not searched for.
+MIN_SECRET_LENGTH = 12
+
+
+def hidden_lines(source, begin, end):
+    """The stripped lines strictly between `begin` and `end` markers (case-insensitive)."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        upper = line.upper()
+        if begin.upper() in upper:
+            inside = True
+            continue
+        if end.upper() in upper:
+            inside = False
+            continue
+        if inside:
+            lines.append(line.strip())
+    return lines
+
+
+def _texts(output):
+    """Every piece of text an output shows."""
+    if output.get("output_type") == "stream":
+        yield str(output.get("text", ""))
+    elif output.get("output_type") == "error":
+        yield str(output.get("ename", ""))
+        yield str(output.get("evalue", ""))
+        yield from (str(line) for line in output.get("traceback", []))
+    else:
+        for value in (output.get("data") or {}).values():
+            yield value if isinstance(value, str) else "".join(map(str, value))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class RedactHiddenTests(NbGraderPreprocessor):
+    """Remove every output that could show a hidden test (see the module docstring)."""
+
+    begin_test_delimeter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
+    end_test_delimeter = Unicode("END HIDDEN TESTS").tag(config=True)
+    cell_note = Unicode(
+        "[Output not shown: this cell runs hidden tests. Its score above is the autograder's; "
+        "the summary page says what was wrong.]\n"
+    ).tag(config=True)
+    output_note = Unicode("[Output removed: it showed the code of a hidden test.]\n").tag(
+        config=True
+    )
+
+    def preprocess(self, nb, resources):
+        secrets = set()
+        hidden_cells = set()
+        for index, cell in enumerate(nb.cells):
+            if self.begin_test_delimeter.upper() in cell.source.upper():
+                hidden_cells.add(index)
+                secrets.update(
+                    line
+                    for line in hidden_lines(
+                        cell.source, self.begin_test_delimeter, self.end_test_delimeter
+                    )
+                    if len(line) >= MIN_SECRET_LENGTH
+                )
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if index in hidden_cells:
+                cell.outputs = [new_output("stream", name="stdout", text=self.cell_note)]
+                continue
+            cell.outputs = [
+                new_output("stream", name="stdout", text=self.output_note)
+                if self._shows(output, secrets)
+                else output
+                for output in cell.outputs
+            ]
+        return nb, resources
+
+    @staticmethod
+    def _shows(output, secrets):
+        if not secrets:
+            return False
+        for text in _texts(output):
+            plain = html.unescape(_ANSI.sub("", text))
+            if any(secret in plain for secret in secrets):
+                return True
+        return False

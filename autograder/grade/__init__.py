@@ -1,0 +1,329 @@
+"""Grade every collected submission with verdicts the students' code cannot touch.
+
+For each submission in DIR/submitted/ (independently, --jobs at a time):
+
+  1. copy it into a scratch folder that holds nothing else of the course;
+  2. run the student's code in a sandbox (bubblewrap: no view of the course,
+     the gradebook, other submissions or expected values, no network, limits
+     on CPU time, memory, processes, file size and wall time; every process it
+     started is killed afterwards). Without bubblewrap a weaker fallback runs,
+     with a warning;
+  3. inside, a harness calls the student's functions on the public check cases
+     and on hidden ones, and writes the outputs as plain data;
+  4. the trusted grader, which never imports student code, compares them with
+     the outputs of the solutions: partial credit per cell and per case, and a
+     hint for each miss;
+  5. nbgrader autograde runs the notebooks with the kernel in the same kind of
+     sandbox, for the record and for manual grading; a cell where its verdict
+     and the trusted one disagree is flagged;
+  6. the scores go into nbgrader's gradebook (auto_score of each cell), and
+     the findings into DIR/autograder/results/<student>.json for feedback.
+
+Re-running grades only what changed (a new submission, release or grader);
+--force grades everything again. A run killed halfway and started again ends
+with the same gradebook. Exit status: 0 when every submission was graded, 1
+when some could not be (the others are graded), 2 for a usage error.
+"""
+
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+
+from .. import paths
+from .results import Result, read_result, write_result
+
+
+def _harness_limits():
+    from .sandbox import Limits
+
+    # The solution's harness needs about 10 s of CPU; a correct but slow naive
+    # layer (loops everywhere) a few times that. The wall time covers every
+    # restart after a runaway case.
+    return Limits(cpu_seconds=120, wall_seconds=240)
+
+
+class GradeError(Exception):
+    """The course cannot be graded (no release, no submissions, an unknown student)."""
+
+
+@dataclass
+class GradeReport:
+    """What a grading run did.
+
+    - results: the Result of every student graded or reused, sorted by id
+    - regraded, reused: student ids graded now, and those whose result still held
+    - failed: {student: why} for submissions the grader itself could not grade
+    - sandbox: "bwrap" or "fallback"
+    """
+
+    results: list = field(default_factory=list)
+    regraded: list = field(default_factory=list)
+    reused: list = field(default_factory=list)
+    failed: dict = field(default_factory=dict)
+    sandbox: str = ""
+
+
+def course_paths(course, assignment=paths.ASSIGNMENT_ID):
+    """(release folder, submitted folder) of a course; GradeError if it is not one."""
+    course = Path(course)
+    release = course / "release" / assignment
+    if not (course / "nbgrader_config.py").is_file() or not release.is_dir():
+        raise GradeError(
+            f"{course} is not a released course (no nbgrader_config.py or release/{assignment}/): "
+            f"run `python -m autograder release --course {course}` first"
+        )
+    return release, course / "submitted"
+
+
+def find_students(course, assignment=paths.ASSIGNMENT_ID, only=None):
+    """The ids of students with a submission of `assignment`, sorted; `only` restricts them."""
+    submitted = Path(course) / "submitted"
+    found = sorted(
+        p.parent.name
+        for p in submitted.glob(f"*/{assignment}")
+        if p.is_dir() and not p.is_symlink() and not p.parent.name.startswith(".")
+    )
+    if only:
+        unknown = sorted(set(only) - set(found))
+        if unknown:
+            raise GradeError(
+                f"no submission of {assignment} for {', '.join(unknown)} in {submitted} "
+                "(collect it first: python -m autograder collect)"
+            )
+        found = [s for s in found if s in set(only)]
+    return found
+
+
+def prepare(course, *, sandbox="auto", limits=None, kernel_limits=None, cell_timeout=None):
+    """Make what every worker shares, once: the dataset, the kernelspec, the answer key.
+
+    Returns the Settings the workers use. The dataset is the synthetic one
+    (grading runs the notebooks with CS231N_QUICK=1), generated on first use
+    into DIR/autograder/datasets.
+    """
+    from . import kernel, notebooks, pipeline, verdict
+    from .sandbox import SandboxError, find_sandbox
+
+    course = Path(course).resolve()
+    release, _ = course_paths(course)
+    work = course / "autograder"
+    datasets = work / "datasets"
+    datasets.mkdir(parents=True, exist_ok=True)
+    _ensure_dataset(datasets)
+    try:
+        box = find_sandbox(sandbox, required=sandbox == "bwrap")
+    except SandboxError as error:
+        raise GradeError(f"--sandbox bwrap: {error}") from None
+    limits = limits or _harness_limits()
+    cell_timeout = int(cell_timeout or notebooks.default_cell_timeout())
+    kernel_env = {"CS231N_QUICK": "1", "CS231N_DATASETS": "/data"}
+    kernels = work / "jupyter"
+    # The kernel runs every cell of three notebooks: its CPU and wall budgets
+    # cover them all (each cell also has nbgrader's own time limit).
+    budget = max(limits.wall_seconds, 10 * cell_timeout)
+    kernel.write_kernelspec(
+        kernels,
+        name=notebooks.KERNEL_NAME,
+        limits=kernel_limits or replace(limits, wall_seconds=budget, cpu_seconds=budget),
+        env=kernel_env,
+        readonly=[(str(datasets), "/data")],
+        sandbox=box.kind,
+    )
+    notebooks.kernel_environment(kernels)
+    verdict.answer_key()  # computed (and cached) once, before the workers start
+    box_folder = pipeline.prepare_box(work / "box")
+    return pipeline.Settings(
+        box=box_folder,
+        course=course,
+        assignment=paths.ASSIGNMENT_ID,
+        release=release,
+        limits=limits,
+        kernel_name=notebooks.KERNEL_NAME,
+        cell_timeout=cell_timeout,
+        sandbox=box.kind,
+    )
+
+
+def _ensure_dataset(folder):
+    """Generate the synthetic dataset into `folder` unless it is there (a few seconds)."""
+    import contextlib
+    import io
+
+    from cs231n import data_utils
+
+    previous = os.environ.get(data_utils.DATASETS_ENV)
+    os.environ[data_utils.DATASETS_ENV] = str(folder)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            data_utils.find_cifar10_dir()
+    finally:
+        if previous is None:
+            os.environ.pop(data_utils.DATASETS_ENV, None)
+        else:
+            os.environ[data_utils.DATASETS_ENV] = previous
+
+
+def _work(settings, student):
+    """A worker's task: grade one student (runs in a worker process)."""
+    from . import notebooks, pipeline
+
+    notebooks.quiet_nbgrader_logging()
+    return pipeline.grade_student(settings, student)
+
+
+def grade(
+    course,
+    *,
+    students=None,
+    jobs=1,
+    force=False,
+    sandbox="auto",
+    limits=None,
+    cell_timeout=None,
+    log=print,
+):
+    """Grade the course's submissions (`autograder grade`); return a GradeReport.
+
+    `students` restricts grading to those ids; `jobs` submissions are graded at
+    once, each in its own sandbox; `force` regrades results that still hold.
+    Raises GradeError when the course cannot be graded at all.
+    """
+    from . import gradebook, pipeline
+
+    course = Path(course).resolve()
+    release, _ = course_paths(course)
+    todo = find_students(course, only=students)
+    report = GradeReport()
+    if not todo:
+        log(f"no submissions in {course / 'submitted'}: collect some first")
+        return report
+    settings = prepare(course, sandbox=sandbox, limits=limits, cell_timeout=cell_timeout)
+    report.sandbox = settings.sandbox
+    if settings.sandbox != "bwrap":
+        log(
+            "WARNING: bubblewrap (bwrap) is not available: student code runs with resource "
+            "limits only and could read the course directory. Install it (apt-get install "
+            "bubblewrap) before grading for real."
+        )
+    pending = []
+    for student in todo:
+        previous = read_result(course, student)
+        folder = pipeline.submitted_dir(course, student, settings.assignment)
+        if (
+            not force
+            and previous is not None
+            and previous.fingerprint == pipeline.fingerprint(folder, release)
+        ):
+            gradebook.record(course, settings.assignment, previous)
+            report.reused.append(student)
+            report.results.append(previous)
+        else:
+            pending.append(student)
+    if report.reused:
+        log(f"{len(report.reused)} submissions unchanged since they were graded: kept")
+    width = len(str(len(pending)))
+    done = 0
+    started = time.monotonic()
+    if pending:
+        log(f"grading {len(pending)} submissions, {jobs} at a time ({settings.sandbox} sandbox)")
+        context = get_context("spawn")
+        with ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=context) as pool:
+            futures = {pool.submit(_work, settings, student): student for student in pending}
+            for future in as_completed(futures):
+                student = futures[future]
+                done += 1
+                try:
+                    result = future.result()
+                    # One writer: only this process touches the trusted scores.
+                    gradebook.record(course, settings.assignment, result)
+                    write_result(course, result)
+                except Exception as error:
+                    report.failed[student] = f"{type(error).__name__}: {error}"
+                    log(f"[{done:>{width}}/{len(pending)}] {student}: NOT GRADED ({error})")
+                    continue
+                report.regraded.append(student)
+                report.results.append(result)
+                flags = len(result.flags) + len(result.cell_flags())
+                log(
+                    f"[{done:>{width}}/{len(pending)}] {student}: {result.points:g}/"
+                    f"{result.max_points:g}"
+                    + (f", {flags} flags" if flags else "")
+                    + f" ({result.seconds:.1f} s)"
+                )
+        log(f"graded {len(report.regraded)} in {time.monotonic() - started:.0f} s")
+    report.results.sort(key=lambda r: r.student)
+    return report
+
+
+def add_arguments(parser):
+    parser.add_argument("--course", required=True, help="the course directory (DIR)")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="submissions graded at once (default 1)"
+    )
+    parser.add_argument(
+        "--student",
+        action="append",
+        metavar="ID",
+        help="grade only this student (repeat for several)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="grade again even submissions graded before"
+    )
+    parser.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=None,
+        help="seconds a notebook cell may run (default: nbgrader_config.py's)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        choices=("auto", "bwrap", "fallback"),
+        default="auto",
+        help=(
+            "auto: bubblewrap when it works, else the weaker fallback (warned); bwrap: "
+            "refuse to grade without it; fallback: resource limits only (default auto)"
+        ),
+    )
+
+
+def main(args):
+    if args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        report = grade(
+            args.course,
+            students=args.student,
+            jobs=args.jobs,
+            force=args.force,
+            sandbox=args.sandbox,
+            cell_timeout=args.cell_timeout,
+        )
+    except GradeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print_table(report.results)
+    return 1 if report.failed else 0
+
+
+def print_table(results, out=None):
+    """Print one line per student: score, maximum, and the flags."""
+    out = out or sys.stdout
+    if not results:
+        return
+    width = max(len("student"), *(len(r.student) for r in results))
+    print(f"{'student':<{width}}  {'score':>11}  flags", file=out)
+    for result in results:
+        flags = [*result.flags, *(f"{cell}: {flag}" for cell, flag in result.cell_flags())]
+        score = f"{result.points:g}/{result.max_points:g}"
+        first = flags[0] if flags else ""
+        print(f"{result.student:<{width}}  {score:>11}  {first}", file=out)
+        for flag in flags[1:]:
+            print(f"{'':<{width}}  {'':>11}  {flag}", file=out)
+
+
+__all__ = ["GradeError", "GradeReport", "Result", "grade"]
