@@ -27,10 +27,31 @@ from pathlib import Path
 from .. import paths
 
 DEFAULT_COURSE = paths.REPO / "build" / "demo-course"
+#: The demo's class: a few of each kind fabricate_class can make (ids of
+#: autograder.demo.fabricate), small enough to grade in a few minutes.
+DEMO_CLASS = (
+    "solution",
+    "release",
+    "alternative",
+    "mistake-conv-stride",
+    "mistake-bn-axes",
+    "mistake-l2-half",
+    "hostile-monkeypatch",
+    "hostile-steal-solution",
+    "hostile-gradebook",
+    "hostile-exit",
+    "hostile-fork-bomb",
+    "hostile-edited-provided",
+    "hostile-zip-slip",
+    "hostile-zip-bomb",
+)
 
 
-def demo(course=DEFAULT_COURSE, *, jobs=None, kinds=None, cell_timeout=30, log=print):
-    """Run the demo into `course` (emptied first); return (fabricated, grade report)."""
+def demo(course=DEFAULT_COURSE, *, jobs=None, ids=DEMO_CLASS, cell_timeout=30, log=print):
+    """Run the demo into `course` (emptied first); return (fabricated, grade report).
+
+    `ids` chooses the fabricated students (None: every one fabricate_class makes).
+    """
     from ..collect import collect
     from ..export import export
     from ..feedback import feedback
@@ -49,7 +70,7 @@ def demo(course=DEFAULT_COURSE, *, jobs=None, kinds=None, cell_timeout=30, log=p
     submissions = course / "demo-submissions"
     canaries = course / "demo-canaries"
     canaries.mkdir(parents=True)
-    fabricated = fabricate_class(release.release, submissions, kinds=kinds, canary_dir=canaries)
+    fabricated = fabricate_class(release.release, submissions, ids=ids, canary_dir=canaries)
     log(f"2/6 fabricate: {len(fabricated)} submissions in {submissions.relative_to(course)}/")
 
     log("3/6 collect")
@@ -69,7 +90,8 @@ def demo(course=DEFAULT_COURSE, *, jobs=None, kinds=None, cell_timeout=30, log=p
     export(course, log=lambda line: log(f"    {line}"))
 
     log(f"6/6 done in {time.monotonic() - started:.0f} s\n")
-    print_table(fabricated, report, collected, out=sys.stdout)
+    for line in table_lines(fabricated, report, collected):
+        log(line)
     log(f"\nfeedback: {course / 'feedback'}/<student>/{paths.ASSIGNMENT_ID}/index.html")
     log(f"grades:   {course / 'grades.csv'}")
     return fabricated, report
@@ -98,30 +120,37 @@ def _clear(course):
     (course / MARK).write_text("made by python -m autograder demo; emptied on each run\n")
 
 
-def print_table(fabricated, report, collected, out=None):
-    """One line per fabricated student: kind, score, and the first flag (or why it was refused)."""
-    out = out or sys.stdout
+def table_lines(fabricated, report, collected):
+    """The demo's table: per fabricated student its kind, score, whether that is the honest
+    score its code earns (`honest`), and the grader's first flags (or why collect refused it)."""
     results = {r.student: r for r in report.results}
     refused = {}
     for problem in collected.problems:
         if problem.fatal and problem.student:
             refused.setdefault(problem.student, problem.message)
     width = max(len("student"), *(len(f.student_id) for f in fabricated))
-    print(f"{'student':<{width}}  {'kind':<11}  {'score':>11}  flags", file=out)
+    lines = [f"{'student':<{width}}  {'kind':<11}  {'score':>11}  {'honest':<6}  flags"]
     for item in fabricated:
         result = results.get(item.student_id)
         if result is None:
             why = refused.get(item.student_id) or report.failed.get(item.student_id) or "not graded"
-            print(f"{item.student_id:<{width}}  {item.kind:<11}  {'refused':>11}  {why}", file=out)
+            honest = "yes" if item.expect.collect == "reject" else "NO"
+            lines.append(
+                f"{item.student_id:<{width}}  {item.kind:<11}  {'refused':>11}  {honest:<6}  {why}"
+            )
             continue
         flags = [*result.flags, *(f"{cell}: {flag}" for cell, flag in result.cell_flags())]
         score = f"{result.points:g}/{result.max_points:g}"
+        honest = "NO" if item.expect.mismatches(result) else "yes"
         first = flags[0] if flags else ""
-        print(f"{item.student_id:<{width}}  {item.kind:<11}  {score:>11}  {first}", file=out)
-        for flag in flags[1:3]:
-            print(f"{'':<{width}}  {'':<11}  {'':>11}  {flag}", file=out)
+        lines.append(
+            f"{item.student_id:<{width}}  {item.kind:<11}  {score:>11}  {honest:<6}  {first}"
+        )
+        pad = f"{'':<{width}}  {'':<11}  {'':>11}  {'':<6}  "
+        lines += [pad + flag for flag in flags[1:3]]
         if len(flags) > 3:
-            print(f"{'':<{width}}  {'':<11}  {'':>11}  (+{len(flags) - 3} more)", file=out)
+            lines.append(pad + f"(+{len(flags) - 3} more)")
+    return lines
 
 
 def add_arguments(parser):
@@ -131,11 +160,16 @@ def add_arguments(parser):
         help=f"the demo course directory, emptied first (default {DEFAULT_COURSE})",
     )
     parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once")
+    parser.add_argument(
+        "--whole-class",
+        action="store_true",
+        help="fabricate every kind of submission (about 30; takes several times longer)",
+    )
 
 
 def main(args):
     try:
-        demo(args.course, jobs=args.jobs)
+        demo(args.course, jobs=args.jobs, ids=None if args.whole_class else DEMO_CLASS)
     except DemoError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

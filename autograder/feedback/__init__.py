@@ -31,7 +31,7 @@ from . import page
 #: regions before ClearHiddenTests removes them.
 PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
-    "nbgrader.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "autograder.feedback.redact.RedactHiddenTests",
     "nbgrader.preprocessors.ClearHiddenTests",
 ]

@@ -6,7 +6,8 @@ traceback, and anything the student's kernel printed (an IPython hook can echo
 every cell it runs) may repeat them in a later cell. This preprocessor runs
 before ClearHiddenTests, while the hidden regions are still in the sources:
 
-1. it collects the lines of every hidden region of the notebook;
+1. it collects the lines of every hidden region of the notebook, except those
+   the notebook also shows outside one (the same call in a visible check);
 2. a cell that holds a hidden region loses all its outputs, replaced by one
    line saying so (its score is still shown by nbgrader);
 3. in every other cell, an output whose text contains a hidden line is
@@ -38,6 +39,22 @@ def hidden_lines(source, begin, end):
             inside = False
             continue
         if inside:
+            lines.append(line.strip())
+    return lines
+
+
+def visible_lines(source, begin, end):
+    """The stripped lines outside hidden regions (and not the markers themselves)."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        upper = line.upper()
+        if begin.upper() in upper:
+            inside = True
+            continue
+        if end.upper() in upper:
+            inside = False
+            continue
+        if not inside:
             lines.append(line.strip())
     return lines
 
@@ -84,6 +101,12 @@ class RedactHiddenTests(NbGraderPreprocessor):
                     )
                     if len(line) >= MIN_SECRET_LENGTH
                 )
+        # A hidden line that the notebook also shows (the same call in the visible
+        # part of a cell) is no secret: a student's own traceback may quote it.
+        for cell in nb.cells:
+            secrets.difference_update(
+                visible_lines(cell.source, self.begin_test_delimeter, self.end_test_delimeter)
+            )
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue

@@ -1,0 +1,98 @@
+"""The feedback verb on the class graded end to end (tests/autograder/conftest.py)."""
+
+import json
+import re
+import sqlite3
+
+import pytest
+
+from autograder.feedback import FeedbackError, feedback
+from autograder.feedback.redact import MIN_SECRET_LENGTH, hidden_lines, visible_lines
+from autograder.grade.results import read_results
+
+pytestmark = [pytest.mark.feedback, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def written(graded_class, tmp_path_factory):
+    """The graded course's feedback, written once."""
+    report = feedback(graded_class.course, log=lambda line: None)
+    return graded_class.course, report
+
+
+def hidden_test_lines(course):
+    """Every hidden-test line of the source notebooks, as the gradebook stores them."""
+    db = sqlite3.connect(course / "gradebook.db")
+    try:
+        sources = [row[0] for row in db.execute("SELECT source FROM source_cell")]
+    finally:
+        db.close()
+    markers = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    shown = {line for source in sources for line in visible_lines(source, *markers)}
+    lines = {
+        line
+        for source in sources
+        for line in hidden_lines(source, *markers)
+        if len(line) >= MIN_SECRET_LENGTH and line not in shown
+    }
+    assert len(lines) > 20, "the notebooks have hidden tests"
+    return lines
+
+
+def test_every_graded_student_gets_a_summary_page(written):
+    """Is there an index.html per graded student, with their score on it?"""
+    course, report = written
+    results = read_results(course)
+    assert sorted(report.pages) == sorted(r.student for r in results)
+    for result in results:
+        text = report.pages[result.student].read_text()
+        assert f"{result.points:g} / {result.max_points:g}" in text
+
+
+def test_hidden_tests_never_appear_in_feedback(written):
+    """Is no line of a hidden test anywhere in any feedback page, outputs included?"""
+    course, _ = written
+    secrets = hidden_test_lines(course)
+    pages = sorted((course / "feedback").rglob("*.html"))
+    assert any(p.name == "ConvolutionalNetworks.html" for p in pages)
+    leaks = []
+    for page in pages:
+        text = page.read_text(errors="replace")
+        plain = re.sub(r"<[^>]+>", "", text)
+        leaks += [(page.name, line) for line in secrets if line in text or line in plain]
+        assert "BEGIN HIDDEN TESTS" not in text.upper()
+    assert leaks == []
+
+
+def test_feedback_holds_pages_only(written):
+    """Does a student's feedback folder hold only HTML, not the package nbgrader copied?"""
+    course, _ = written
+    for folder in (course / "feedback").glob("*/*"):
+        assert {p.suffix for p in folder.iterdir()} == {".html"}, folder
+
+
+def test_the_summary_names_each_mistake(written):
+    """Does the summary of a mistake show the cell's lost points and a hint?"""
+    course, report = written
+    text = report.pages["mistake-conv-stride"].read_text()
+    assert "conv_forward_naive" in text
+    assert "hidden case" in text
+    solution = report.pages["solution"].read_text()
+    assert "all correct" in solution
+    assert "ConvolutionalNetworks.html" in solution
+
+
+def test_a_student_quoting_html_cannot_inject_it(written):
+    """Is every hint escaped (a student's exception message could hold markup)?"""
+    course, report = written
+    for page in report.pages.values():
+        text = page.read_text()
+        assert "<script" not in text.lower()
+    data = json.loads((course / "autograder" / "results" / "solution.json").read_text())
+    assert data["student"] == "solution"
+
+
+def test_feedback_before_grading_is_a_clear_error(tmp_path):
+    """Is feedback for a folder that is no course, or not yet graded, refused by name?"""
+    with pytest.raises(FeedbackError, match="not a course"):
+        feedback(tmp_path, log=lambda line: None)
