@@ -160,17 +160,28 @@ def add_arguments(parser):
         help=f"the demo course directory, emptied first (default {DEFAULT_COURSE})",
     )
     parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once")
-    parser.add_argument(
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument(
         "--whole-class",
         action="store_true",
         help="fabricate every kind of submission (about 30; takes several times longer)",
     )
+    chosen.add_argument(
+        "--student",
+        action="append",
+        metavar="ID",
+        help="fabricate only this kind of submission (repeatable; e.g. solution, "
+        "hostile-fork-bomb; see autograder/demo/fabricate.py for the ids)",
+    )
 
 
 def main(args):
+    from .fabricate import FabricateError
+
+    ids = None if args.whole_class else tuple(args.student or DEMO_CLASS)
     try:
-        demo(args.course, jobs=args.jobs, ids=None if args.whole_class else DEMO_CLASS)
-    except DemoError as error:
+        demo(args.course, jobs=args.jobs, ids=ids)
+    except (DemoError, FabricateError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -855,7 +855,8 @@ def fabricate_class(release_dir, out_dir, *, source=None, kinds=None, ids=None, 
         ids = set(ids)
         unknown = ids - {r.student_id for r in chosen}
         if unknown:
-            raise FabricateError(f"unknown student ids {sorted(unknown)}")
+            known = ", ".join(r.student_id for r in chosen)
+            raise FabricateError(f"unknown student ids {sorted(unknown)}: choose from {known}")
         chosen = [r for r in chosen if r.student_id in ids]
     if kinds is not None:
         chosen = [r for r in chosen if r.kind in kinds]

@@ -1,25 +1,38 @@
 """The demo verb: the whole pipeline on a fabricated class, offline."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from autograder.demo import MARK, DemoError, demo
+from autograder.paths import REPO
 
 pytestmark = pytest.mark.demo
 
 
 @pytest.mark.slow
 def test_the_demo_runs_end_to_end_and_says_every_score_is_honest(tmp_path):
-    """Does the demo release, collect, grade, write feedback and export, and print the table?"""
+    """Does `python -m autograder demo`, run as `make demo` runs it, do every step?
+
+    It runs from the repository with nothing on PYTHONPATH (pytest's own
+    sys.path holds assignment/, which hid an import of cs231n once).
+    """
     course = tmp_path / "demo"
-    lines = []
-    fabricated, report = demo(
-        course, jobs=2, ids=("solution", "hostile-zip-slip"), log=lines.append
-    )
-    assert [f.student_id for f in fabricated] == ["solution", "hostile-zip-slip"]
-    text = "\n".join(lines)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    command = [sys.executable, "-m", "autograder", "demo", "--course", str(course)]
+    command += ["--jobs", "2", "--student", "solution", "--student", "hostile-zip-slip"]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
     for step in ("1/6 release", "2/6 fabricate", "3/6 collect", "4/6 grade", "6/6 done"):
-        assert step in text
+        assert any(step in line for line in lines), step
     table = lines[lines.index(next(line for line in lines if line.startswith("student"))) :]
+    assert (
+        len([line for line in table if line.split()[:1] in (["solution"], ["hostile-zip-slip"])])
+        == 2
+    )
     solution = next(line for line in table if line.startswith("solution"))
     assert solution.split()[1:4] == ["solution", "61/61", "yes"]
     slip = next(line for line in table if line.startswith("hostile-zip-slip"))
@@ -28,6 +41,18 @@ def test_the_demo_runs_end_to_end_and_says_every_score_is_honest(tmp_path):
     assert (course / "grades.csv").is_file()
     assert (course / "export" / "gradescope" / "solution" / "results.json").is_file()
     assert (course / MARK).is_file()
+
+
+def test_an_unknown_student_kind_is_named_with_the_kinds_there_are(tmp_path):
+    """Does `demo --student nobody` say which ids exist, and exit 2?"""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    command = [sys.executable, "-m", "autograder", "demo", "--course", str(tmp_path / "d")]
+    done = subprocess.run(
+        [*command, "--student", "nobody"], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert "unknown student ids ['nobody']" in done.stderr
+    assert "hostile-fork-bomb" in done.stderr
 
 
 def test_the_demo_never_empties_a_folder_it_did_not_make(tmp_path):
