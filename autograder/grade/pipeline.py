@@ -198,6 +198,14 @@ def grade_student(settings, student, *, sandbox=None, key=None):
     from .sandbox import find_sandbox
 
     started = time.monotonic()
+    mark = [started]
+
+    def lap(step):
+        """Record how long `step` took (since the previous step ended)."""
+        now = time.monotonic()
+        result.phases[step] = round(now - mark[0], 2)
+        mark[0] = now
+
     folder = submitted_dir(settings.course, student, settings.assignment)
     result = Result(
         student=student,
@@ -218,14 +226,17 @@ def grade_student(settings, student, *, sandbox=None, key=None):
         work = scratch / "work"
         taken = workdir_step.assemble(settings.release, folder, work)
         result.flags.extend(taken.flags)
+        lap("assemble")
         # 3. harness: it and its inputs are bound read-only (prepared once by prepare_box).
         order = harness_order()
         result.flags.extend(run_harness(settings, sandbox, work, settings.box, order, log))
+        lap("harness")
         # 4. verdict, from plain data only.
         outputs = verdict.read_outputs(work / OUT_DIR)
         result.cells = verdict.score_cells(outputs, key)
         if outputs.problems:
             result.flags.extend(outputs.problems)
+        lap("verdict")
 
     # 5. notebooks: nbgrader autograde with the kernel in the sandbox.
     present = {p.stem for p in folder.glob("*.ipynb")}
@@ -254,6 +265,7 @@ def grade_student(settings, student, *, sandbox=None, key=None):
             for cell in result.cells:
                 cell.nbgrader_points = points.get((cell.notebook, cell.grade_id))
                 cell.flag = disagreement(cell) or cell.flag
+        lap("notebooks")
     result.log = "\n".join(part for part in log if part)[-8000:]
     result.seconds = round(time.monotonic() - started, 1)
     return result

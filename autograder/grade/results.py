@@ -74,6 +74,7 @@ class Result:
       harness, a kernel that died, tampering noticed), each one line
     - log: the tail of what the harness printed, for the instructor only
     - seconds: how long grading took
+    - phases: seconds per step ("assemble", "harness", "verdict", "notebooks")
     """
 
     student: str
@@ -85,6 +86,7 @@ class Result:
     flags: list = field(default_factory=list)
     log: str = ""
     seconds: float = 0.0
+    phases: dict = field(default_factory=dict)
     grader_version: int = GRADER_VERSION
 
     @property
