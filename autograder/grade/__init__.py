@@ -195,11 +195,24 @@ def _worker_blas_threads(jobs):
                 os.environ[name] = value
 
 
-def _work(settings, student):
-    """A worker's task: grade one student (runs in a worker process)."""
-    from . import notebooks, pipeline
+def _start_worker():
+    """Ready a worker process once: import nbgrader and load the answer key.
+
+    Both cost seconds; done here, they are paid once per worker rather than
+    inside the first student's timings.
+    """
+    import nbgrader.apps  # noqa: F401
+
+    from . import notebooks, verdict
 
     notebooks.quiet_nbgrader_logging()
+    verdict.answer_key()
+
+
+def _work(settings, student):
+    """A worker's task: grade one student (runs in a worker process)."""
+    from . import pipeline
+
     return pipeline.grade_student(settings, student)
 
 
@@ -261,7 +274,9 @@ def grade(
         context = get_context("spawn")
         with (
             _worker_blas_threads(jobs),
-            ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=context) as pool,
+            ProcessPoolExecutor(
+                max_workers=max(1, int(jobs)), mp_context=context, initializer=_start_worker
+            ) as pool,
         ):
             futures = {pool.submit(_work, settings, student): student for student in pending}
             for future in as_completed(futures):

@@ -118,7 +118,7 @@ _ENTRY_BYTES = 4096
 _MAX_DEPTH = 64
 
 _FALLBACK_WARNING = (
-    "bubblewrap not found: student code runs with resource limits only, "
+    "no bubblewrap box: student code runs with resource limits only, "
     "it can read the course directory"
 )
 
