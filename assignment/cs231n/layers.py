@@ -703,10 +703,16 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     ### BEGIN SOLUTION
     N, C, H, W = x.shape
     groups = x.reshape(N, G, -1)
-    mean = groups.mean(axis=2, keepdims=True)
-    inv_std = 1.0 / np.sqrt(groups.var(axis=2, keepdims=True) + eps)
-    x_hat = ((groups - mean) * inv_std).reshape(N, C, H, W)
-    out = gamma * x_hat + beta
+    x_centered = groups - groups.mean(axis=2, keepdims=True)
+    # The variance is the mean square of x_centered: einsum sums the squares of each
+    # group without building x_centered ** 2.
+    var = np.einsum("ngk,ngk->ng", x_centered, x_centered)[:, :, None] / groups.shape[2]
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_centered *= inv_std  # in place: x_centered is a temporary of our own
+    x_hat = x_centered.reshape(N, C, H, W)
+    # Scale and shift per channel, in one new array (of the dtype gamma * x_hat + beta has).
+    out = np.multiply(gamma, x_hat, dtype=float_dtype(x_hat, gamma, beta))
+    out += beta
     cache = (x_hat, gamma, inv_std, G)
     ### END SOLUTION
     return out, cache
@@ -731,15 +737,19 @@ def spatial_groupnorm_backward(dout, cache):
     check_dout(dout, x_hat.shape, "(N, C, H, W)")
     N, C, H, W = dout.shape
     dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
-    dgamma = (dout * x_hat).sum(axis=(0, 2, 3), keepdims=True)
-    # Within each group this is layer norm's backward over C // G * H * W values.
+    dgamma = np.einsum("nchw,nchw->c", dout, x_hat).reshape(1, C, 1, 1)
+    # Within each group this is layer norm's backward over C // G * H * W values:
+    # dx = inv_std * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)).
     dx_hat = (dout * gamma).reshape(N, G, -1)
     x_hat_groups = x_hat.reshape(N, G, -1)
-    dx = inv_std * (
-        dx_hat
-        - dx_hat.mean(axis=2, keepdims=True)
-        - x_hat_groups * (dx_hat * x_hat_groups).mean(axis=2, keepdims=True)
-    )
+    group_size = x_hat_groups.shape[2]
+    mean_dx_hat = dx_hat.mean(axis=2, keepdims=True)
+    mean_dx_hat_x_hat = np.einsum("ngk,ngk->ng", dx_hat, x_hat_groups)[:, :, None] / group_size
+    # The same formula, built in one new array updated in place (fewer passes over memory).
+    dx = x_hat_groups * mean_dx_hat_x_hat
+    dx += mean_dx_hat
+    dx -= dx_hat
+    dx *= -inv_std
     dx = dx.reshape(N, C, H, W)
     ### END SOLUTION
     return dx, dgamma, dbeta

@@ -219,7 +219,10 @@ def conv_backward_fast(dout, cache):
     # 2. dout in the layout of out_rows: one row per filter, (F, N * H' * W').
     dout_rows = dout.transpose(1, 0, 2, 3).reshape(F, N * H_out * W_out).astype(dtype, copy=False)
     # 3. out_rows = w_rows @ x_cols, so dw_rows = dout_rows @ x_cols.T (one product).
-    dw = (dout_rows @ x_cols.T).reshape(F, C, HH, WW).astype(dtype, copy=False)
+    #    BLAS spreads its transpose x_cols @ dout_rows.T (the long matrix on the left)
+    #    far better over several threads: compute that, and copy it back transposed.
+    dw_rows = np.ascontiguousarray((x_cols @ dout_rows.T).T, dtype=dtype)
+    dw = dw_rows.reshape(F, C, HH, WW)
     # 4. ... and dx_cols = w_rows.T @ dout_rows: the gradient of every column of x_cols.
     w_rows = w.reshape(F, C * HH * WW).astype(dtype, copy=False)
     dx_cols = w_rows.T @ dout_rows
@@ -476,7 +479,8 @@ def conv_transpose_backward_fast(dout, cache):
     # 3. patches = w_rows.T @ x_rows, so dx_rows = w_rows @ dout_cols ...
     w_rows = w.reshape(F, C * HH * WW).astype(dtype, copy=False)
     dx = _channels_first_to_nchw(w_rows @ dout_cols, (N, F, H, W))
-    # 4. ... and dw_rows = x_rows @ dout_cols.T.
+    # 4. ... and dw_rows = x_rows @ dout_cols.T, computed through its transpose as in
+    #    conv_backward_fast (step 3).
     x_rows = x.transpose(1, 0, 2, 3).reshape(F, N * H * W).astype(dtype, copy=False)
-    dw = (x_rows @ dout_cols.T).reshape(F, C, HH, WW)
+    dw = np.ascontiguousarray((dout_cols @ x_rows.T).T).reshape(F, C, HH, WW)
     return dx, dw, db
