@@ -16,6 +16,22 @@ def rel_error(x, y):
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
 
 
+def gradient_error(analytic, numeric):
+    """rel_error with a floor for entries near zero: what a numeric gradient can resolve.
+
+    A central difference is off by about 1e-16 * |f| / h in absolute terms, so an
+    entry that nearly cancels (a gradient of 1e-4 among entries of 1) has a large
+    relative error however right the analytic one is. Each entry is measured
+    against at least 1e-4 of the largest entry.
+    """
+    a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
+    assert a.shape == n.shape, f"shapes differ: {a.shape} vs {n.shape}"
+    if a.size == 0:
+        return 0.0
+    size = np.abs(a) + np.abs(n)
+    return float(np.max(np.abs(a - n) / np.maximum(max(1e-8, 1e-4 * size.max()), size)))
+
+
 def numeric_gradient(f, x, dout, h=1e-6):
     """Central-difference gradient of sum(f(x) * dout) with respect to x (float64)."""
     grad = np.zeros_like(x, dtype=np.float64)
