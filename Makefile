@@ -43,8 +43,14 @@ format: $(VENV)/.installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-## bench: print speed and memory figures (never part of the tests)
-bench: $(VENV)/.installed
+## bench: speed and memory figures into benchmarks/RESULTS.md (never part of the tests);
+##        WITH_TORCH=1 first installs PyTorch $(TORCH_VERSION) (CPU) into .venv for its baselines
+TORCH_VERSION ?= 2.13.0
+bench: $(VENV)/.installed sandbox
+	@if [ "$(WITH_TORCH)" = 1 ] && ! $(PY) -c 'import torch' 2>/dev/null; then \
+	    $(PY) -m pip install --quiet torch==$(TORCH_VERSION) || \
+	    echo "PyTorch could not be installed: the benchmarks run without its baselines"; \
+	fi
 	$(PY) -m benchmarks
 
 ## golden: rebuild tests/golden/release (the golden release tree) after a deliberate change

@@ -28,13 +28,12 @@ from cs231n import synthetic  # noqa: E402
 MEMORY_AIM_GB = 1.5
 GB = 1e9
 
-# Run in a child process: prints, as JSON, the peak RSS after imports and after loading
-# (VmHWM of /proc/self/status on Linux, which exec resets; ru_maxrss elsewhere, in bytes
-# on macOS), the arrays' size, and the time of a second, warm-cache load.
-_CHILD = """
+# The start of every child script: peak() is the peak RSS of the process so far, in
+# bytes (VmHWM of /proc/self/status on Linux, which exec resets; ru_maxrss elsewhere,
+# in bytes on macOS). bench_train.py starts its child scripts with it too.
+PEAK_SOURCE = """
 import json, resource, sys, time
 import numpy as np
-from cs231n.data_utils import get_CIFAR10_data
 
 def peak():
     try:
@@ -46,6 +45,14 @@ def peak():
         pass
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss if sys.platform == "darwin" else rss * 1024
+"""
+
+# Run in a child process: prints, as JSON, the peak RSS after imports and after loading,
+# the arrays' size, and the time of a second, warm-cache load.
+_CHILD = (
+    PEAK_SOURCE
+    + """
+from cs231n.data_utils import get_CIFAR10_data
 
 before = peak()
 dtype = np.dtype(sys.argv[2])
@@ -57,21 +64,31 @@ data = get_CIFAR10_data(cifar10_dir=sys.argv[1], dtype=dtype)
 seconds = time.perf_counter() - start
 print(json.dumps({"before": before, "peak": peak(), "arrays": arrays, "seconds": seconds}))
 """
+)
 
 
-def _measure_load(folder, dtype):
-    """Run get_CIFAR10_data in a fresh process; return its figures as a dict."""
+def run_child(source, *args):
+    """Run the Python code `source` in a fresh process with cs231n importable.
+
+    The code gets `args` (strings) as sys.argv[1:] and must print one JSON object as
+    its last line of output, which is returned as a dict.
+    """
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([_ASSIGNMENT, os.environ.get("PYTHONPATH", "")])
     )
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, folder, dtype],
+        [sys.executable, "-c", source, *args],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def _measure_load(folder, dtype):
+    """Run get_CIFAR10_data in a fresh process; return its figures as a dict."""
+    return run_child(_CHILD, folder, dtype)
 
 
 def run():

@@ -333,21 +333,20 @@ class Solver:
         # predict batch_size examples at a time with self.model.loss(X_batch)
         # and the argmax of the scores over classes. Return it as a float.
         ### BEGIN SOLUTION
-        # Subsample when asked to.
+        # Subsample when asked to. Only the indices are drawn here: each batch
+        # of X is copied when it is scored, never the whole subsample at once.
         N = X.shape[0]
+        indices = np.arange(N)
         if num_samples is not None and N > num_samples:
-            mask = np.random.choice(N, num_samples)
-            N = num_samples
-            X = X[mask]
-            y = y[mask]
+            indices = np.random.choice(N, num_samples)
 
         # Predict batch by batch: the class with the highest score.
         y_pred = []
-        for start in range(0, N, batch_size):
-            scores = self.model.loss(X[start : start + batch_size])
+        for start in range(0, len(indices), batch_size):
+            scores = self.model.loss(X[indices[start : start + batch_size]])
             y_pred.append(np.argmax(scores, axis=1))
         y_pred = np.concatenate(y_pred)
-        return float(np.mean(y_pred == y))
+        return float(np.mean(y_pred == y[indices]))
         ### END SOLUTION
 
     def train(self):
@@ -355,10 +354,11 @@ class Solver:
 
         Runs num_epochs epochs of max(N_train // batch_size, 1) iterations
         each. The accuracies are checked (and a checkpoint saved) at the first
-        iteration, at the last one and at the end of every epoch, and the
-        learning rate of every parameter is multiplied by lr_decay at the end
-        of every epoch. At the end, model.params holds (copies of) the
-        parameters with the best validation accuracy.
+        iteration, at the last one and at the end of every epoch, scoring
+        batch_size examples at a time; the learning rate of every parameter is
+        multiplied by lr_decay at the end of every epoch. At the end,
+        model.params holds (copies of) the parameters with the best validation
+        accuracy.
         """
         num_train = self.X_train.shape[0]
         iterations_per_epoch = max(num_train // self.batch_size, 1)
@@ -389,15 +389,22 @@ class Solver:
                         self.optim_configs[k]["learning_rate"] *= self.lr_decay
 
                 # Check train and val accuracy on the first iteration, the last
-                # iteration, and at the end of each epoch.
+                # iteration, and at the end of each epoch. Scoring batch_size
+                # examples at a time, a check never needs more memory than a step.
                 first_it = t == 0
                 last_it = t == num_iterations - 1
                 if first_it or last_it or epoch_end:
                     train_acc = self.check_accuracy(
-                        self.X_train, self.y_train, num_samples=self.num_train_samples
+                        self.X_train,
+                        self.y_train,
+                        num_samples=self.num_train_samples,
+                        batch_size=self.batch_size,
                     )
                     val_acc = self.check_accuracy(
-                        self.X_val, self.y_val, num_samples=self.num_val_samples
+                        self.X_val,
+                        self.y_val,
+                        num_samples=self.num_val_samples,
+                        batch_size=self.batch_size,
                     )
                     self.train_acc_history.append(train_acc)
                     self.val_acc_history.append(val_acc)

@@ -50,6 +50,17 @@ def _check_args(w, dw, config):
     return config
 
 
+def _zero_state(config, w, *keys):
+    """Start every state array named in keys that config lacks at np.zeros_like(w).
+
+    (Not config.setdefault(key, np.zeros_like(w)): Python evaluates that default
+    before the call, so it would build and throw away new arrays at every step.)
+    """
+    for key in keys:
+        if key not in config:
+            config[key] = np.zeros_like(w)
+
+
 def sgd(w, dw, config=None):
     """Vanilla stochastic gradient descent.
 
@@ -83,7 +94,7 @@ def sgd_momentum(w, dw, config=None):
     config = _check_args(w, dw, config)
     config.setdefault("learning_rate", 1e-2)
     config.setdefault("momentum", 0.9)
-    config.setdefault("velocity", np.zeros_like(w))
+    _zero_state(config, w, "velocity")
     next_w = None
 
     # TODO: Implement the momentum update formula above. Store the updated
@@ -115,7 +126,7 @@ def rmsprop(w, dw, config=None):
     config.setdefault("learning_rate", 1e-2)
     config.setdefault("decay_rate", 0.99)
     config.setdefault("epsilon", 1e-8)
-    config.setdefault("cache", np.zeros_like(w))
+    _zero_state(config, w, "cache")
     next_w = None
 
     # TODO: Implement the RMSprop update formula above. Store the updated
@@ -154,8 +165,7 @@ def adam(w, dw, config=None):
     config.setdefault("beta1", 0.9)
     config.setdefault("beta2", 0.999)
     config.setdefault("epsilon", 1e-8)
-    config.setdefault("m", np.zeros_like(w))
-    config.setdefault("v", np.zeros_like(w))
+    _zero_state(config, w, "m", "v")
     config.setdefault("t", 0)
     next_w = None
 

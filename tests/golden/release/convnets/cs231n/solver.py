@@ -326,10 +326,11 @@ class Solver:
 
         Runs num_epochs epochs of max(N_train // batch_size, 1) iterations
         each. The accuracies are checked (and a checkpoint saved) at the first
-        iteration, at the last one and at the end of every epoch, and the
-        learning rate of every parameter is multiplied by lr_decay at the end
-        of every epoch. At the end, model.params holds (copies of) the
-        parameters with the best validation accuracy.
+        iteration, at the last one and at the end of every epoch, scoring
+        batch_size examples at a time; the learning rate of every parameter is
+        multiplied by lr_decay at the end of every epoch. At the end,
+        model.params holds (copies of) the parameters with the best validation
+        accuracy.
         """
         num_train = self.X_train.shape[0]
         iterations_per_epoch = max(num_train // self.batch_size, 1)
@@ -360,15 +361,22 @@ class Solver:
                         self.optim_configs[k]["learning_rate"] *= self.lr_decay
 
                 # Check train and val accuracy on the first iteration, the last
-                # iteration, and at the end of each epoch.
+                # iteration, and at the end of each epoch. Scoring batch_size
+                # examples at a time, a check never needs more memory than a step.
                 first_it = t == 0
                 last_it = t == num_iterations - 1
                 if first_it or last_it or epoch_end:
                     train_acc = self.check_accuracy(
-                        self.X_train, self.y_train, num_samples=self.num_train_samples
+                        self.X_train,
+                        self.y_train,
+                        num_samples=self.num_train_samples,
+                        batch_size=self.batch_size,
                     )
                     val_acc = self.check_accuracy(
-                        self.X_val, self.y_val, num_samples=self.num_val_samples
+                        self.X_val,
+                        self.y_val,
+                        num_samples=self.num_val_samples,
+                        batch_size=self.batch_size,
                     )
                     self.train_acc_history.append(train_acc)
                     self.val_acc_history.append(val_acc)
