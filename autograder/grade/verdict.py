@@ -22,7 +22,8 @@ only reads the files the harness wrote, as untrusted data.
    that fails any of this is a miss with the reason; the run's other
    findings (unexpected files in the folder) are in `.problems`.
 4. `score_cells(outputs, key)` gives each case pass or fail and each cell
-   its points times the fraction of its cases that pass (2 decimals), with a
+   its points times the fraction of its cases that pass (2 decimals; the
+   visible case counts only when a hidden case of the cell passes), with a
    hint for every miss: which output is wrong and how (a wrong shape and
    which axis, NaN, all zeros, a constant offset, scaled, transposed, wrong
    only on the border, raised X at file:line, not implemented, timed out, no
@@ -125,18 +126,35 @@ def total_timeout(cases=None):
 _KEYS = {}
 
 
+def _digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).digest()
+
+
+#: The grader's own files the key depends on, hashed when this module is imported
+#: (with them): a file edited while a long run goes on must not give the key the
+#: run computes from the old code the fingerprint of the new.
+_GRADER_DIGESTS = tuple(
+    (Path(path).name, _digest(path))
+    for path in (
+        Path(__file__).parent / "cases.py",
+        Path(__file__).parent / "programs.py",
+        Path(__file__).parent / "harness.py",
+        paths.REPO / "autograder" / "refs" / "cases.py",
+    )
+)
+
+
 def fingerprint(cases):
     """A hash of everything the answer key of `cases` depends on."""
     digest = hashlib.sha256(f"convkit-answer-key-{KEY_FORMAT}\n".encode())
-    files = sorted(paths.PACKAGE_DIR.rglob("*.py"))
-    here = Path(__file__).parent
-    files += [here / "cases.py", here / "programs.py", here / "harness.py"]
-    files += [paths.REPO / "autograder" / "refs" / "cases.py"]
-    for path in files:
+    for path in sorted(paths.PACKAGE_DIR.rglob("*.py")):
         if "__pycache__" in path.parts:
             continue
         digest.update(f"{path.name}\n".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(_digest(path))
+    for name, file_digest in _GRADER_DIGESTS:
+        digest.update(f"{name}\n".encode())
+        digest.update(file_digest)
     for case in cases:
         digest.update(f"{case.id}:{case.program}:{case.seed}:{case.np_seed}\n".encode())
     return digest.hexdigest()
@@ -488,6 +506,7 @@ def score_cells(outputs, key, cells=None):
     scores = []
     for cell in cells:
         verdicts = [judge_case(case, outputs.get(case.id), key[case.id]) for case in cell.cases]
+        verdicts = withhold_public_only(verdicts)
         passed = sum(v.passed for v in verdicts)
         points = round(cell.points * passed / len(verdicts), 2) if verdicts else 0.0
         scores.append(
@@ -501,6 +520,34 @@ def score_cells(outputs, key, cells=None):
             )
         )
     return scores
+
+
+#: The hint of a visible case whose points are withheld (see withhold_public_only).
+PUBLIC_ONLY_HINT = (
+    "the check cell's own case is right but no hidden case is: a visible case earns "
+    "its points only with at least one hidden case of the cell right (an answer that "
+    "fits the check cell's inputs only, such as one copied from its reference outputs, "
+    "earns nothing)"
+)
+
+
+def withhold_public_only(verdicts):
+    """The verdicts of a cell, its visible cases failed when none of its hidden cases passed.
+
+    The check cells' inputs and expected outputs ship with the release, so a
+    function can return the saved answer when it recognises those inputs. A
+    visible case therefore counts only when the same cell has a hidden case
+    that passed; a cell without hidden cases is left as it is.
+    """
+    hidden = [v for v in verdicts if v.visibility == "hidden"]
+    if not hidden or any(v.passed for v in hidden):
+        return verdicts
+    return [
+        CaseVerdict(v.name, v.visibility, False, PUBLIC_ONLY_HINT)
+        if v.visibility != "hidden" and v.passed
+        else v
+        for v in verdicts
+    ]
 
 
 def judge_case(case, output, entry):
@@ -929,14 +976,18 @@ def _judge_overfit(case, output, entry):
 
 
 def _judge_train(case, output, entry):
-    for name in ("epoch", "params"):
-        if name in output.bad:
-            return [output.bad[name]]
+    if "epoch" in output.bad:
+        return [output.bad["epoch"]]
     problems = []
     epoch = output.outputs.get("epoch")
     if epoch is None or epoch.shape != () or float(epoch) != 1:
         shown = "no epoch count" if epoch is None else f"an epoch count of {epoch.tolist()!r}"
         problems.append(f"the Solver returned has {_clean(shown, 60)}; exactly one is asked for")
+    if "params" in output.bad:
+        bad = output.bad["params"]
+        if bad.endswith("is an empty dict"):
+            bad = "the Solver returned has no best params (an empty dict): was solver.train() called?"
+        return problems + [bad]
     secret = entry["secret"]
     accuracy, more = _trained_accuracy(
         output.outputs.get("params"), secret["X_heldout"], secret["y_heldout"]

@@ -17,10 +17,11 @@ import pytest
 from autograder import paths
 from autograder.grade import cases, harness, programs, verdict
 from autograder.grade.verdict import CaseOutput, hidden_notes, read_outputs
+from tests.corpora.mistakes import BY_ID
 
 pytestmark = pytest.mark.grade
 
-LAYERS, CNN, OPTIM = "cs231n/layers.py", "cs231n/classifiers/cnn.py", "cs231n/optim.py"
+LAYERS = "cs231n/layers.py"
 #: The two training cells: about 9 s of the harness's 10, skipped where they play no part.
 TRAINING_CELLS = {"correct_overfit_small_data", "correct_train_one_epoch"}
 FLOAT_LITERAL = re.compile(r"\d\.\d|\d[eE][-+]?\d|\.\d")
@@ -65,106 +66,32 @@ def test_the_untouched_release_gets_nothing_and_says_not_implemented(run_grading
     assert hint.startswith("not implemented: ConvolutionalNetworks.ipynb: cell train_one_epoch:")
 
 
-CONV_OUT_CELLS = {
-    "correct_conv_forward_naive",
-    "correct_conv_forward_same",
-    "correct_conv_fast_matches_naive",
-}
-CONV_GRAD_CELLS = {
-    "correct_conv_backward_naive",
-    "correct_conv_backward_same",
-    "correct_conv_fast_matches_naive",
-}
-#: name -> (patches, the cells that must lose points, a word every miss of a cell names).
-MISTAKES = {
-    "stride ignored in the output size": (
-        {LAYERS: [
-            ("    H_out = 1 + (H + pad_top + pad_bottom - HH) // stride\n"
-             "    W_out = 1 + (W + pad_left + pad_right - WW) // stride\n    x_pad",
-             "    H_out = 1 + (H + pad_top + pad_bottom - HH)\n"
-             "    W_out = 1 + (W + pad_left + pad_right - WW)\n    x_pad"),
-            ("x_pad[:, :, i * stride : i * stride + HH, j * stride : j * stride + WW]",
-             "x_pad[:, :, i : i + HH, j : j + WW]"),
-        ]},
-        CONV_OUT_CELLS,
-        "stride",
-    ),
-    "bias added twice": (
-        {LAYERS: [("[1, 2, 3], [1, 2, 3])) + b\n", "[1, 2, 3], [1, 2, 3])) + 2 * b\n")]},
-        CONV_OUT_CELLS,
-        "out",
-    ),
-    "padding not cropped from dx": (
-        {LAYERS: [("    dx = dx_pad[:, :, pad_top : pad_top + H, pad_left : pad_left + W]\n",
-                   "    dx = dx_pad\n")]},
-        CONV_GRAD_CELLS,
-        "crop",
-    ),
-    "db not summed over the batch": (
-        {LAYERS: [("pad_left : pad_left + W]\n    db = dout.sum(axis=(0, 2, 3))",
-                   "pad_left : pad_left + W]\n    db = dout[0].sum(axis=(1, 2))")]},
-        CONV_GRAD_CELLS,
-        "db",
-    ),
-    "max-pool gradient to every maximum": (
-        {LAYERS: [(
-            "            first_max = window.reshape(N, C, PH * PW).argmax(axis=2)  # (N, C)\n"
-            "            rows = i * stride + first_max // PW\n"
-            "            cols = j * stride + first_max % PW\n"
-            "            dx[n_idx, c_idx, rows, cols] += dout[:, :, i, j]\n",
-            "            is_max = window == window.max(axis=(2, 3), keepdims=True)\n"
-            "            dx[:, :, i * stride : i * stride + PH, j * stride : j * stride + PW] "
-            "+= (\n"
-            "                is_max * dout[:, :, i, j, None, None]\n"
-            "            )\n",
-        )]},
-        {"correct_max_pool_backward_naive"},
-        "dx",
-    ),
-    "avg-pool gradient not divided": (
-        {LAYERS: [("    share = dout / (PH * PW)\n", "    share = dout\n")]},
-        {"correct_avg_pool_backward_naive"},
-        "times the expected value",
-    ),
-    "batch-norm statistics over the wrong axes": (
-        {LAYERS: [("    rows = x.transpose(0, 2, 3, 1).reshape(-1, C)\n",
-                   "    rows = x.reshape(-1, C)\n")]},
-        {
-            "correct_spatial_batchnorm_forward",
-            "correct_spatial_batchnorm_test_time",
-            "correct_spatial_batchnorm_backward",
-        },
-        "",
-    ),
-    "group-norm groups along the wrong axis": (
-        {LAYERS: [("    groups = x.reshape(N, G, -1)\n", "    groups = x.reshape(N, -1, G)\n")]},
-        {"correct_spatial_groupnorm_forward", "correct_spatial_groupnorm_backward"},
-        "",
-    ),
-}  # fmt: skip
+def patches_of(*mistake_ids):
+    """make_submission's patches for corpus mistakes (tests/corpora/mistakes/), all at once."""
+    patches = {}
+    for mistake_id in mistake_ids:
+        for patch in BY_ID[mistake_id].patches:
+            patches.setdefault(patch.path, []).append((patch.old, patch.new))
+    return patches
 
 
-@pytest.mark.parametrize("mistake", sorted(MISTAKES))
-def test_a_typical_mistake_costs_the_right_cells_only(mistake, run_grading, make_submission):
-    """Does each mistake lose points in exactly the cells that call the function, with a hint?"""
-    patches, expected, word = MISTAKES[mistake]
-    graded = run_grading(make_submission(patches), skip=TRAINING_CELLS)
-    assert graded.lost() == expected
-    for grade_id in expected:
-        missed = graded.hints(grade_id)
-        assert missed
-        assert all(word in hint for hint in missed), missed
+# Every mistake of the corpus is graded by tests/corpora/test_mistakes.py; these
+# look closer at the hints of a few.
 
 
 def test_mistake_hints_name_the_symptom(run_grading, make_submission):
     """Do visible hints show the notebook's diagnosis and hidden ones the symptom in words?"""
-    patches, _, _ = MISTAKES["bias added twice"]
-    graded = run_grading(make_submission(patches), only={"correct_conv_forward_naive"})
+    graded = run_grading(
+        make_submission(patches_of("mistake-conv-bias-twice")),
+        only={"correct_conv_forward_naive"},
+    )
     found = {case.name: case.hint for case in graded.cell("correct_conv_forward_naive").cases}
     assert "the offset is exactly b: is b added twice?" in found["public"]
     assert "off by a constant per index of axis 1 (F)" in found["hidden-1"]
-    patches, _, _ = MISTAKES["avg-pool gradient not divided"]
-    graded = run_grading(make_submission(patches), only={"correct_avg_pool_backward_naive"})
+    graded = run_grading(
+        make_submission(patches_of("mistake-avgpool-share")),
+        only={"correct_avg_pool_backward_naive"},
+    )
     found = {c.name: c.hint for c in graded.cell("correct_avg_pool_backward_naive").cases}
     assert found["public"].startswith("dx is 6 times the expected value")
     assert found["hidden-3"].startswith("dx is 9 times the expected value")
@@ -172,8 +99,10 @@ def test_mistake_hints_name_the_symptom(run_grading, make_submission):
 
 def test_ties_in_max_pooling_show_only_in_hidden_cases(run_grading, make_submission):
     """Does the every-maximum mistake pass the public case and fail the tied hidden ones?"""
-    patches, _, _ = MISTAKES["max-pool gradient to every maximum"]
-    graded = run_grading(make_submission(patches), only={"correct_max_pool_backward_naive"})
+    graded = run_grading(
+        make_submission(patches_of("mistake-maxpool-every-max")),
+        only={"correct_max_pool_backward_naive"},
+    )
     cell = graded.cell("correct_max_pool_backward_naive")
     assert [case.passed for case in cell.cases] == [True, True, False, False]
     assert cell.points == 1.5
@@ -181,16 +110,14 @@ def test_ties_in_max_pooling_show_only_in_hidden_cases(run_grading, make_submiss
 
 def test_hidden_hints_never_hold_a_number_from_the_key(run_grading, make_submission, answer_key):
     """Across many mistakes, does no hidden hint quote a float, let alone a value of the key?"""
-    patches = {LAYERS: []}
-    for name in (
-        "bias added twice",
-        "db not summed over the batch",
-        "max-pool gradient to every maximum",
-        "avg-pool gradient not divided",
-        "batch-norm statistics over the wrong axes",
-        "group-norm groups along the wrong axis",
-    ):
-        patches[LAYERS] += MISTAKES[name][0][LAYERS]
+    patches = patches_of(
+        "mistake-conv-bias-twice",
+        "mistake-conv-db",
+        "mistake-maxpool-every-max",
+        "mistake-avgpool-share",
+        "mistake-bn-axes",
+        "mistake-gn-groups-axis",
+    )
     graded = run_grading(make_submission(patches), skip=TRAINING_CELLS)
     hidden = [
         (cell.grade_id, case.name, case.hint)
@@ -208,37 +135,25 @@ def test_hidden_hints_never_hold_a_number_from_the_key(run_grading, make_submiss
         assert not any(v in hint for v in values if "." in v or "e" in v), hint
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("patches", "expected", "word"),
-    [
-        pytest.param(
-            {CNN: [("        loss += 0.5 * self.reg * sum(", "        loss += self.reg * sum(")]},
-            {
-                "correct_three_layer_convnet_loss",
-                "correct_three_layer_convnet_initial_loss",
-                "correct_three_layer_convnet_gradients",
-            },
-            "loss",
-            id="L2 without the 0.5",
-        ),
-        pytest.param(
-            {OPTIM: [("    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)",
-                      "    m_hat = m\n    v_hat = v")]},
-            {"correct_overfit_small_data", "correct_train_one_epoch"},
-            "images",
-            id="Adam without bias correction",
-        ),
-    ],
-)  # fmt: skip
-def test_model_and_optimiser_mistakes_cost_their_cells_only(
-    patches, expected, word, run_grading, make_submission
-):
-    """Do the L2 and Adam mistakes lose points in their cells only, the whole run graded?"""
-    graded = run_grading(make_submission(patches))
-    assert graded.lost() == expected
-    for grade_id in expected:
-        assert all(word in hint for hint in graded.hints(grade_id)), graded.hints(grade_id)
+def test_a_public_case_alone_earns_nothing():
+    """Is a cell whose visible case passes and hidden cases all fail given 0, with a hint
+    saying why, while one hidden pass keeps the visible case's point?"""
+    from autograder.grade.results import CaseVerdict
+
+    def cell(*passed):
+        names = ["public", *(f"hidden-{i}" for i in range(1, len(passed)))]
+        return [
+            CaseVerdict(n, "visible" if n == "public" else "hidden", p, None if p else "wrong")
+            for n, p in zip(names, passed, strict=True)
+        ]
+
+    withheld = verdict.withhold_public_only(cell(True, False, False))
+    assert [v.passed for v in withheld] == [False, False, False]
+    assert "no hidden case is" in withheld[0].hint
+    kept = verdict.withhold_public_only(cell(True, True, False))
+    assert [v.passed for v in kept] == [True, True, False]
+    alone = [CaseVerdict("public", "visible", True, None)]
+    assert verdict.withhold_public_only(alone) == alone  # no hidden case: nothing to withhold
 
 
 ALTERNATIVE_CONV = '''def conv_forward_naive(x, w, b, conv_param):
@@ -323,14 +238,15 @@ def test_a_correct_implementation_written_differently_gets_full_marks(run_gradin
             ),
         ]
     }  # fmt: skip
-    chosen = (
-        CONV_OUT_CELLS
-        | CONV_GRAD_CELLS
-        | {
-            "correct_max_pool_backward_naive",
-            "correct_max_pool_fast_matches_naive",
-        }
-    )
+    chosen = {
+        "correct_conv_forward_naive",
+        "correct_conv_forward_same",
+        "correct_conv_backward_naive",
+        "correct_conv_backward_same",
+        "correct_conv_fast_matches_naive",
+        "correct_max_pool_backward_naive",
+        "correct_max_pool_fast_matches_naive",
+    }
     graded = run_grading(make_submission(patches), only=chosen)
     assert graded.lost() == set(), [c.hint for s in graded.scores for c in s.cases if c.hint]
     assert len(graded.scores) == 7
