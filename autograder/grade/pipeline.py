@@ -3,7 +3,8 @@
     1. fingerprint   hash the submitted files (and what grading depends on);
                      a result with the same fingerprint is reused, not regraded
     2. assemble      copy the release's provided files and the student's own
-                     files into a scratch folder that holds nothing else
+                     files into a scratch folder that holds nothing else; read
+                     the code for what a solution never does (suspicious.py)
     3. harness       run the harness on the student's package in the sandbox:
                      public and hidden cases in, outputs out as plain .npz data
     4. verdict       compare those outputs with the answer key computed from the
@@ -193,7 +194,7 @@ BOX_MOUNT = "/grader"
 
 def grade_student(settings, student, *, sandbox=None, key=None):
     """Grade one student's submission; return a Result (never raises for a bad submission)."""
-    from . import verdict
+    from . import suspicious, verdict
     from . import workdir as workdir_step
     from .sandbox import find_sandbox
 
@@ -226,6 +227,10 @@ def grade_student(settings, student, *, sandbox=None, key=None):
         work = scratch / "work"
         taken = workdir_step.assemble(settings.release, folder, work)
         result.flags.extend(taken.flags)
+        # What the code tries beyond the assignment, read (never run) for the instructor.
+        noticed = suspicious.scan(folder)
+        if noticed:
+            result.flags.append(noticed)
         lap("assemble")
         # 3. harness: it and its inputs are bound read-only (prepared once by prepare_box).
         order = harness_order()

@@ -1,0 +1,176 @@
+"""Tell the instructor what a submission's code tries to do that a solution never needs.
+
+The sandbox makes an attack fail; this makes it visible. `scan(folder)` reads
+the student's Python files and the code cells of their notebooks as text (it
+never runs them: `ast.parse` only), and returns one flag listing the places that
+reach past the assignment: starting processes or threads, signals, ctypes,
+databases and sockets, the running harness (`__main__`) or the grader's own
+modules, exec and eval, IPython's input transformers, numpy or the check
+helpers reassigned, and paths such as gradebook.db, /proc or /grader.
+
+A flag is a note for a human, never a penalty: the score comes from the
+outputs alone. The solutions and the release raise none (a test checks it).
+"""
+
+import ast
+import json
+from pathlib import Path
+
+#: Modules a solution never imports.
+MODULES = {
+    "ctypes": "ctypes",
+    "subprocess": "starts processes",
+    "multiprocessing": "starts processes",
+    "threading": "starts threads",
+    "signal": "handles signals",
+    "socket": "opens sockets",
+    "sqlite3": "opens databases",
+    "__main__": "reaches into the running program (__main__)",
+    "autograder": "imports the grader's modules",
+    "nbgrader": "imports nbgrader",
+    "importlib": "imports modules by name",
+}
+#: Functions a solution never calls (attribute of os, or a builtin).
+CALLS = {
+    "fork": "forks",
+    "system": "runs a shell command",
+    "popen": "runs a shell command",
+    "setsid": "starts a new session",
+    "_exit": "exits the interpreter",
+    "kill": "sends signals",
+    "killpg": "sends signals",
+    "exec": "runs code from a string (exec)",
+    "eval": "runs code from a string (eval)",
+    "__import__": "imports modules by name",
+}
+#: Words in a string literal that point at the grader or the host.
+WORDS = (
+    "gradebook",
+    "/proc",
+    "/grader",
+    ".grader-out",
+    "source/",
+    "input_transformers",
+    "sitecustomize",
+    ".pth",
+    "/tmp",
+    "/dev/shm",
+    "/home",
+    "/root",
+)
+#: Names whose attributes a solution never reassigns.
+PATCHED = {"np", "numpy", "cs231n", "checks", "gradient_check", "testing"}
+#: Files besides the package's modules that have no business in a submission.
+STRAY = ("sitecustomize.py", "usercustomize.py")
+#: At most this many places are listed in the flag.
+MAX_PLACES = 8
+
+
+def scan(folder):
+    """The flag (one line) for the suspicious places in a submission folder, or None."""
+    folder = Path(folder)
+    places = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        rel = path.relative_to(folder).as_posix()
+        if path.name in STRAY or path.suffix == ".pth":
+            places.append(f"{rel}: a start-up file Python would run before anything else")
+            continue
+        if path.suffix == ".py":
+            places += [f"{rel}:{line} {what}" for line, what in scan_source(_read(path))]
+        elif path.suffix == ".ipynb":
+            for number, source in _code_cells(path):
+                places += [
+                    f"{rel} cell {number}:{line} {what}" for line, what in scan_source(source)
+                ]
+    if not places:
+        return None
+    shown = "; ".join(places[:MAX_PLACES])
+    more = f"; and {len(places) - MAX_PLACES} more" if len(places) > MAX_PLACES else ""
+    return f"suspicious code (the sandbox stopped it; look at it): {shown}{more}"
+
+
+def scan_source(source):
+    """[(line, what)] for the suspicious places of one Python source text."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # not Python (or an IPython magic cell): nothing to scan
+    found = []
+    for node in ast.walk(tree):
+        what = _suspicious(node)
+        if what:
+            found.append((getattr(node, "lineno", 0), what))
+    return sorted(set(found))
+
+
+def _suspicious(node):
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            top = alias.name.split(".")[0]
+            if top in MODULES:
+                return f"imports {alias.name} ({MODULES[top]})"
+    elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        top = node.module.split(".")[0]
+        if top in MODULES:
+            return f"imports from {node.module} ({MODULES[top]})"
+    elif isinstance(node, ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in CALLS:
+            return f"calls {name} ({CALLS[name]})"
+    elif isinstance(node, ast.Assign | ast.AugAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and _root(target) in PATCHED:
+                return f"reassigns {_dotted(target)}"
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+        for word in WORDS:
+            if word in node.value:
+                return f"names {word!r}"
+    return None
+
+
+def _root(node):
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return getattr(node, "id", None)
+
+
+def _dotted(node):
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    parts.append(getattr(node, "id", "?"))
+    return ".".join(reversed(parts))
+
+
+def _read(path):
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _code_cells(path):
+    """(number, source) of each code cell of a notebook file; nothing if it is not one."""
+    try:
+        cells = json.loads(_read(path)).get("cells", [])
+    except (ValueError, AttributeError):
+        return []
+    found = []
+    for number, cell in enumerate(cells, 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        if isinstance(source, str):
+            # IPython magics and shell escapes are not Python: blank them out.
+            lines = [
+                "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+            ]
+            found.append((number, "\n".join(lines)))
+    return found
