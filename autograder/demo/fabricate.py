@@ -36,9 +36,10 @@ points when one of them carries a mistake its public check-cell case reveals.
 `Expect.mismatches(scores)` compares a grading with it; `markers` list side
 effects that must not be seen after grading (`side_effects` checks them).
 
-Hostile code writes its markers only under `canary_dir` (a host folder given by
-the caller, outside anything the sandbox may see), so a test can tell whether
-anything escaped. Nothing here executes student code; the hostile zips must
+Hostile code writes its markers under `canary_dir` (a host folder given by the
+caller, outside anything the sandbox may see), or, for hostile-write-outside,
+at names holding a token of that folder in the host's shared folders (/tmp,
+/var/tmp, /dev/shm, /), so a test can tell whether anything escaped. Nothing here executes student code; the hostile zips must
 only ever be opened by the grader, under its sandbox.
 """
 

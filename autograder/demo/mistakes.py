@@ -42,6 +42,9 @@ class Mistake:
     patches: tuple
     breaks: frozenset
     spared: dict = field(default_factory=dict)  # grade_id -> why it still scores full
+    #: A regular expression every hint of a cell that loses points must match: the
+    #: mistake or its symptom, in the grader's words (the mistake corpus checks it).
+    symptom: str = ""
 
 
 MISTAKES = (

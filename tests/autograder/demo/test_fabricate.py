@@ -749,6 +749,10 @@ def test_each_hostile_starts_from_its_base(klass, context):
         "hostile-loop-function": {"max_pool_forward_naive"},
         "hostile-loop-unkillable": {"max_pool_forward_naive"},
         "hostile-memory-bomb": {"conv_forward_naive"},
+        "hostile-hardcoded-public": {"conv_forward_naive", "max_pool_forward_naive"},
+        "hostile-sleep": {"max_pool_forward_naive"},
+        "hostile-fill-disk": {"max_pool_forward_naive"},
+        "hostile-giant-output": {"max_pool_forward_naive"},
     }
     for item in accepted_hostiles(klass):
         base = hostile.base_files(context, item.base)
@@ -879,14 +883,21 @@ def test_the_edited_provided_files_call_the_naive_layers_and_pass_every_check(re
 
 
 def test_markers_are_host_paths_under_the_canary_dir_written_by_the_attack(klass):
-    """Does each marker name a canary file or a token the zip's own code really uses?"""
+    """Does each marker name a canary file (or a token-named host file) or a token the zip's
+    own code really uses?"""
     canary = canary_of(klass).resolve()
     tokens = []
     for item in klass.values():
         for marker in item.expect.markers:
             assert marker.kind in {"file", "process", "gradebook"}
             if marker.kind == "file":
-                assert Path(marker.target).parent == canary, marker
+                # Under the canary folder, or (hostile-write-outside) a name holding the
+                # class's own token in one of the host's shared folders.
+                target = Path(marker.target)
+                assert target.parent == canary or (
+                    target.name.startswith(".convkit-")
+                    and str(target.parent) in {"/", "/tmp", "/var/tmp", "/dev/shm"}
+                ), marker
                 assert not Path(marker.target).exists()
             if marker.kind == "process":
                 tokens.append(marker.target)
