@@ -58,12 +58,24 @@ def collect(course, submissions, *, limits=None, log=print):
 
 
 def grade(
-    course, *, students=None, jobs=1, force=False, sandbox="auto", cell_timeout=None, log=print
+    course,
+    *,
+    students=None,
+    jobs=None,
+    force=False,
+    sandbox="auto",
+    cell_timeout=None,
+    scheduler=None,
+    log=print,
 ):
     """Grade the collected submissions in the sandbox (`autograder grade`); a GradeReport.
 
-    Scores go into nbgrader's gradebook and DIR/autograder/results/. Raises
-    GradeError when the course cannot be graded at all.
+    `jobs` submissions at a time in local processes (default 1), or, with
+    `scheduler` (a Dask scheduler's address, `--scheduler`), on that cluster's
+    workers, which must see `course` at the same path. Scores go into nbgrader's
+    gradebook and DIR/autograder/results/, written by this process only. Raises
+    GradeError when the course cannot be graded at all, or the scheduler or a
+    worker cannot grade it; ValueError for both `jobs` and `scheduler`.
     """
     from .grade import grade as run
 
@@ -74,6 +86,7 @@ def grade(
         force=force,
         sandbox=sandbox,
         cell_timeout=cell_timeout,
+        scheduler=scheduler,
         log=log,
     )
 

@@ -19,6 +19,15 @@ For each submission in DIR/submitted/ (independently, --jobs at a time):
   6. the scores go into nbgrader's gradebook (auto_score of each cell), and
      the findings into DIR/autograder/results/<student>.json for feedback.
 
+With --scheduler ADDRESS the submissions go to a Dask cluster instead of
+local worker processes (the cluster decides how many at once, so no --jobs):
+each worker runs the same steps 1 to 5 and sends the result back, and this
+process alone does step 6. Every worker must see the course directory at the
+same absolute path (a shared filesystem) and import this repository: start
+them with `PYTHONPATH=REPO:REPO/assignment dask worker ADDRESS --nthreads 1`
+after `dask scheduler`. An unreachable scheduler, or a worker that cannot see
+the course, stops the run before anything is written.
+
 Re-running grades only what changed (a new submission, release or grader);
 --force grades everything again. A run killed halfway and started again ends
 with the same gradebook. Exit status: 0 when every submission was graded, 1
@@ -28,6 +37,7 @@ when some could not be (the others are graded), 2 for a usage error.
 import contextlib
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -122,7 +132,7 @@ def prepare(course, *, sandbox="auto", limits=None, kernel_limits=None, cell_tim
     limits = limits or _harness_limits()
     cell_timeout = int(cell_timeout or notebooks.default_cell_timeout())
     kernel_env = {"CS231N_QUICK": "1", "CS231N_DATASETS": "/data"}
-    kernels = work / "jupyter"
+    kernels = _kernels_folder(course)
     # The kernel runs every cell of three notebooks: its CPU and wall budgets
     # cover them all (each cell also has nbgrader's own time limit).
     budget = max(limits.wall_seconds, 10 * cell_timeout)
@@ -147,6 +157,11 @@ def prepare(course, *, sandbox="auto", limits=None, kernel_limits=None, cell_tim
         cell_timeout=cell_timeout,
         sandbox=box.kind,
     )
+
+
+def _kernels_folder(course):
+    """The folder put first on JUPYTER_PATH: it holds the sandboxed kernelspec."""
+    return Path(course) / "autograder" / "jupyter"
 
 
 def _ensure_dataset(folder):
@@ -209,32 +224,89 @@ def _start_worker():
     verdict.answer_key()
 
 
+#: One student at a time per process: nbgrader changes the working directory
+#: and grading redirects stdout, both process-wide (a Dask worker may run
+#: several tasks at once in threads; a local worker runs one anyway).
+_ONE_STUDENT = threading.Lock()
+
+
 def _work(settings, student):
-    """A worker's task: grade one student (runs in a worker process)."""
+    """A worker's task: grade one student (runs in a worker process, local or Dask's)."""
     from . import pipeline
 
-    return pipeline.grade_student(settings, student)
+    with _ONE_STUDENT:
+        return pipeline.grade_student(settings, student)
+
+
+@contextlib.contextmanager
+def _local_pool(settings, pending, jobs):
+    """Grade `pending` in `jobs` local worker processes; yield (student, future) as they finish."""
+    context = get_context("spawn")
+    with (
+        _worker_blas_threads(jobs),
+        ProcessPoolExecutor(
+            max_workers=max(1, int(jobs)), mp_context=context, initializer=_start_worker
+        ) as pool,
+    ):
+        futures = {pool.submit(_work, settings, student): student for student in pending}
+        yield ((futures[future], future) for future in as_completed(futures))
+
+
+def _record(course, settings, finished, total, report, log):
+    """Take each finished task's Result into the gradebook and results folder, as it comes.
+
+    `finished` yields (student, future) pairs, a local or a Dask future: its
+    result() is the Result, or raises what went wrong (the grader failed, the
+    worker died), which makes the student failed and the others go on.
+    """
+    from . import gradebook
+
+    width = len(str(total))
+    for done, (student, future) in enumerate(finished, 1):
+        try:
+            result = future.result()
+            # One writer: only this process touches the trusted scores.
+            gradebook.record(course, settings.assignment, result)
+            write_result(course, result)
+        except Exception as error:
+            report.failed[student] = f"{student} was not graded: {type(error).__name__}: {error}"
+            log(f"[{done:>{width}}/{total}] {student}: NOT GRADED ({error})")
+            continue
+        report.regraded.append(student)
+        report.results.append(result)
+        flags = len(result.flags) + len(result.cell_flags())
+        log(
+            f"[{done:>{width}}/{total}] {student}: {result.points:g}/{result.max_points:g}"
+            + (f", {flags} flag{'s' if flags > 1 else ''}" if flags else "")
+            + f" ({result.seconds:.1f} s)"
+        )
 
 
 def grade(
     course,
     *,
     students=None,
-    jobs=1,
+    jobs=None,
     force=False,
     sandbox="auto",
     limits=None,
     cell_timeout=None,
+    scheduler=None,
     log=print,
 ):
     """Grade the course's submissions (`autograder grade`); return a GradeReport.
 
     `students` restricts grading to those ids; `jobs` submissions are graded at
-    once, each in its own sandbox; `force` regrades results that still hold.
-    Raises GradeError when the course cannot be graded at all.
+    once (default 1), each in its own sandbox; `force` regrades results that
+    still hold. `scheduler` (a Dask scheduler's address; not with `jobs`) sends
+    the submissions to that cluster's workers instead of local processes.
+    Raises GradeError when the course cannot be graded at all, or when the
+    scheduler or one of its workers cannot grade it (then before anything is
+    written).
     """
-    from . import gradebook, pipeline
-
+    if scheduler and jobs is not None:
+        raise ValueError("give jobs or scheduler, not both: the cluster decides concurrency")
+    jobs = 1 if jobs is None else jobs
     course = Path(course).resolve()
     release, _ = course_paths(course)
     todo = find_students(course, only=students)
@@ -242,14 +314,54 @@ def grade(
     if not todo:
         log(f"no submissions in {course / 'submitted'}: collect some first")
         return report
-    settings = prepare(course, sandbox=sandbox, limits=limits, cell_timeout=cell_timeout)
-    report.sandbox = settings.sandbox
-    if settings.sandbox != "bwrap":
-        log(
-            "WARNING: bubblewrap (bwrap) is not available: student code runs with resource "
-            "limits only and could read the course directory. Install it (apt-get install "
-            "bubblewrap) before grading for real."
-        )
+    with contextlib.ExitStack() as stack:
+        client = None
+        if scheduler:
+            from . import cluster
+
+            # Before anything is written: a scheduler or worker that cannot grade stops here.
+            client, seen = stack.enter_context(cluster.connect(scheduler, release, log=log))
+        settings = prepare(course, sandbox=sandbox, limits=limits, cell_timeout=cell_timeout)
+        report.sandbox = settings.sandbox
+        if client is not None:
+            cluster.check_sandbox(seen, settings.sandbox)
+        if settings.sandbox != "bwrap":
+            log(
+                "WARNING: bubblewrap (bwrap) is not available: student code runs with resource "
+                "limits only and could read the course directory. Install it (apt-get install "
+                "bubblewrap) before grading for real."
+            )
+        pending = _reuse(course, settings, todo, force, report)
+        if report.reused:
+            log(f"{len(report.reused)} submissions unchanged since they were graded: kept")
+        if pending:
+            started = time.monotonic()
+            if client is None:
+                log(
+                    f"grading {len(pending)} submissions, {jobs} at a time "
+                    f"({settings.sandbox} sandbox)"
+                )
+                tasks = _local_pool(settings, pending, jobs)
+            else:
+                log(
+                    f"grading {len(pending)} submissions on the Dask cluster at {scheduler} "
+                    f"({cluster.workers(client)} workers, {settings.sandbox} sandbox)"
+                )
+                tasks = cluster.submit(client, settings, pending)
+            with tasks as finished:
+                _record(course, settings, finished, len(pending), report, log)
+            log(f"graded {len(report.regraded)} in {time.monotonic() - started:.0f} s")
+    report.results.sort(key=lambda r: r.student)
+    return report
+
+
+def _reuse(course, settings, todo, force, report):
+    """Keep each result whose submission, release and grader are unchanged; return the others.
+
+    A kept result is written into the gradebook again.
+    """
+    from . import gradebook, pipeline
+
     pending = []
     for student in todo:
         previous = read_result(course, student)
@@ -257,58 +369,29 @@ def grade(
         if (
             not force
             and previous is not None
-            and previous.fingerprint == pipeline.fingerprint(folder, release)
+            and previous.fingerprint == pipeline.fingerprint(folder, settings.release)
         ):
             gradebook.record(course, settings.assignment, previous)
             report.reused.append(student)
             report.results.append(previous)
         else:
             pending.append(student)
-    if report.reused:
-        log(f"{len(report.reused)} submissions unchanged since they were graded: kept")
-    width = len(str(len(pending)))
-    done = 0
-    started = time.monotonic()
-    if pending:
-        log(f"grading {len(pending)} submissions, {jobs} at a time ({settings.sandbox} sandbox)")
-        context = get_context("spawn")
-        with (
-            _worker_blas_threads(jobs),
-            ProcessPoolExecutor(
-                max_workers=max(1, int(jobs)), mp_context=context, initializer=_start_worker
-            ) as pool,
-        ):
-            futures = {pool.submit(_work, settings, student): student for student in pending}
-            for future in as_completed(futures):
-                student = futures[future]
-                done += 1
-                try:
-                    result = future.result()
-                    # One writer: only this process touches the trusted scores.
-                    gradebook.record(course, settings.assignment, result)
-                    write_result(course, result)
-                except Exception as error:
-                    report.failed[student] = f"{type(error).__name__}: {error}"
-                    log(f"[{done:>{width}}/{len(pending)}] {student}: NOT GRADED ({error})")
-                    continue
-                report.regraded.append(student)
-                report.results.append(result)
-                flags = len(result.flags) + len(result.cell_flags())
-                log(
-                    f"[{done:>{width}}/{len(pending)}] {student}: {result.points:g}/"
-                    f"{result.max_points:g}"
-                    + (f", {flags} flag{'s' if flags > 1 else ''}" if flags else "")
-                    + f" ({result.seconds:.1f} s)"
-                )
-        log(f"graded {len(report.regraded)} in {time.monotonic() - started:.0f} s")
-    report.results.sort(key=lambda r: r.student)
-    return report
+    return pending
 
 
 def add_arguments(parser):
     parser.add_argument("--course", required=True, help="the course directory (DIR)")
     parser.add_argument(
-        "--jobs", type=int, default=1, help="submissions graded at once (default 1)"
+        "--jobs", type=int, default=None, help="submissions graded at once (default 1)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help=(
+            "grade on the Dask cluster of this scheduler (tcp://HOST:8786) instead of local "
+            "processes; its workers must see DIR at the same path (not with --jobs)"
+        ),
     )
     parser.add_argument(
         "--student",
@@ -337,7 +420,14 @@ def add_arguments(parser):
 
 
 def main(args):
-    if args.jobs < 1:
+    if args.scheduler and args.jobs is not None:
+        print(
+            "error: --jobs and --scheduler do not go together: with --scheduler the Dask "
+            "cluster's workers decide how many submissions are graded at once",
+            file=sys.stderr,
+        )
+        return 2
+    if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
     try:
@@ -348,6 +438,7 @@ def main(args):
             force=args.force,
             sandbox=args.sandbox,
             cell_timeout=args.cell_timeout,
+            scheduler=args.scheduler,
         )
     except GradeError as error:
         print(f"error: {error}", file=sys.stderr)
