@@ -39,8 +39,9 @@ effects that must not be seen after grading (`side_effects` checks them).
 Hostile code writes its markers under `canary_dir` (a host folder given by the
 caller, outside anything the sandbox may see), or, for hostile-write-outside,
 at names holding a token of that folder in the host's shared folders (/tmp,
-/var/tmp, /dev/shm, /), so a test can tell whether anything escaped. Nothing here executes student code; the hostile zips must
-only ever be opened by the grader, under its sandbox.
+/var/tmp, /dev/shm, /), so a test can tell whether anything escaped. Nothing
+here executes student code; the hostile zips must only ever be opened by the
+grader, under its sandbox.
 """
 
 import hashlib

@@ -617,6 +617,10 @@ def main(argv=None):
             write_record(outdir, case_id, record)
         except OSError as error:
             status = f"{status}; its record could not be written ({error.strerror})"
+            # Say why in a record of a few bytes (outputs over the box's file size limit).
+            message = f"its outputs could not be written ({error.strerror}): far too large?"
+            with contextlib.suppress(OSError):
+                write_record(outdir, case_id, error_record("stopped", "", message))
         print(
             f"harness: {case_id}: {status} "
             f"({time.monotonic() - clock:.2f} s, cpu {time.process_time() - cpu:.2f} s)",

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import harness as harness_module
 from . import notebooks as notebooks_step
 from .results import GRADER_VERSION, Result
 
@@ -163,6 +164,13 @@ def run_harness(settings, sandbox, workdir, box, case_ids, log):
             limits=replace(settings.limits, wall_seconds=max(1, int(left))),
         )
         log.append(run.stdout[-4000:])
+        chatty = chatty_cases(run.stdout)
+        if chatty:
+            problems.append(
+                f"printed more than {harness_module.PRINT_CHARS} characters in "
+                f"{', '.join(chatty[:5])}{' and more' if len(chatty) > 5 else ''} "
+                "(the rest was dropped)"
+            )
         if not run.reason and run.returncode == 0:
             return problems
         written = _written(workdir / OUT_DIR)
@@ -176,6 +184,23 @@ def run_harness(settings, sandbox, workdir, box, case_ids, log):
             return problems
         stopped.append(culprit)
     return problems
+
+
+#: What the harness prints when a case's own printing is cut (harness._CappedWriter).
+DROPPED_NOTE = "[harness: further output of this case dropped]"
+
+
+def chatty_cases(stdout):
+    """The case ids whose printing the harness cut, from its log (the line after the note)."""
+    found = []
+    for part in stdout.split(DROPPED_NOTE)[1:]:
+        for line in part.splitlines():
+            if line.startswith("harness: ") and line.count(":") >= 2:
+                case_id = line.split(":", 2)[1].strip()
+                if case_id not in found:
+                    found.append(case_id)
+                break
+    return found
 
 
 def _written(outdir):
@@ -228,9 +253,12 @@ def grade_student(settings, student, *, sandbox=None, key=None):
         taken = workdir_step.assemble(settings.release, folder, work)
         result.flags.extend(taken.flags)
         # What the code tries beyond the assignment, read (never run) for the instructor.
-        noticed = suspicious.scan(folder)
-        if noticed:
-            result.flags.append(noticed)
+        for noticed in (
+            suspicious.scan(folder),
+            suspicious.edited_tests(settings.release, folder),
+        ):
+            if noticed:
+                result.flags.append(noticed)
         lap("assemble")
         # 3. harness: it and its inputs are bound read-only (prepared once by prepare_box).
         order = harness_order()

@@ -8,6 +8,11 @@ databases and sockets, the running harness (`__main__`) or the grader's own
 modules, exec and eval, IPython's input transformers, numpy or the check
 helpers reassigned, and paths such as gradebook.db, /proc or /grader.
 
+`edited_tests(release, folder)` compares the notebooks' test cells (nbgrader
+grade cells that are not solutions) with the release's: nbgrader runs its own
+copies of them anyway, so an edit changes no score, but the instructor should
+know someone tried.
+
 A flag is a note for a human, never a penalty: the score comes from the
 outputs alone. The solutions and the release raise none (a test checks it).
 """
@@ -173,4 +178,50 @@ def _code_cells(path):
                 "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
             ]
             found.append((number, "\n".join(lines)))
+    return found
+
+
+def edited_tests(release, folder):
+    """The flag (one line) for test cells changed or deleted in the submitted notebooks, or None."""
+    found = []
+    for original in sorted(Path(release).glob("*.ipynb")):
+        tests = _test_cells(original)
+        submitted = Path(folder) / original.name
+        if not tests or submitted.is_symlink() or not submitted.is_file():
+            continue  # a missing notebook is flagged elsewhere
+        mine = _test_cells(submitted, every_grade_id=True)
+        for grade_id, source in tests.items():
+            if grade_id not in mine:
+                found.append(f"{original.stem}: {grade_id} (deleted)")
+            elif mine[grade_id].strip() != source.strip():
+                found.append(f"{original.stem}: {grade_id} (changed)")
+    if not found:
+        return None
+    shown = ", ".join(found[:MAX_PLACES])
+    more = f", and {len(found) - MAX_PLACES} more" if len(found) > MAX_PLACES else ""
+    return (
+        f"test cells edited (nbgrader runs the release's copies, so no score changes): "
+        f"{shown}{more}"
+    )
+
+
+def _test_cells(path, every_grade_id=False):
+    """{grade_id: source} of a notebook's test cells (all cells with a grade_id if asked)."""
+    try:
+        cells = json.loads(_read(path)).get("cells", [])
+    except (ValueError, AttributeError):
+        return {}
+    found = {}
+    for cell in cells:
+        if not isinstance(cell, dict):
+            continue
+        meta = cell.get("metadata", {})
+        nbgrader = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+        if not isinstance(nbgrader, dict) or not isinstance(nbgrader.get("grade_id"), str):
+            continue
+        if every_grade_id or (nbgrader.get("grade") and not nbgrader.get("solution")):
+            source = cell.get("source", "")
+            if isinstance(source, list):
+                source = "".join(s for s in source if isinstance(s, str))
+            found[nbgrader["grade_id"]] = source if isinstance(source, str) else ""
     return found

@@ -986,8 +986,10 @@ def _judge_train(case, output, entry):
     if "params" in output.bad:
         bad = output.bad["params"]
         if bad.endswith("is an empty dict"):
-            bad = "the Solver returned has no best params (an empty dict): was solver.train() called?"
-        return problems + [bad]
+            bad = (
+                "the Solver returned has no best params (an empty dict): was solver.train() called?"
+            )
+        return [*problems, bad]
     secret = entry["secret"]
     accuracy, more = _trained_accuracy(
         output.outputs.get("params"), secret["X_heldout"], secret["y_heldout"]

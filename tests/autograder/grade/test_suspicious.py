@@ -76,3 +76,32 @@ def test_the_flag_lists_a_few_places_and_counts_the_rest(tmp_path):
     flag = scan(tmp_path)
     assert flag.count("calls fork") == MAX_PLACES
     assert flag.endswith(f"and {30 - MAX_PLACES} more")
+
+
+def test_edited_and_deleted_test_cells_are_named(tmp_path, grade_release):
+    """Are changed and deleted test cells named by notebook and grade id, and an untouched
+    release, or a missing notebook, left alone?"""
+    from autograder.grade.suspicious import edited_tests
+
+    assert edited_tests(grade_release, grade_release) is None
+    folder = tmp_path / "sub"
+    shutil.copytree(grade_release, folder)
+    path = folder / "ConvolutionalNetworks.ipynb"
+    nb = json.loads(path.read_text())
+    tests = [
+        c
+        for c in nb["cells"]
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+        and not c["metadata"]["nbgrader"].get("solution")
+    ]
+    tests[0]["source"] = "pass"
+    deleted = tests[1]["metadata"]["nbgrader"]["grade_id"]
+    nb["cells"].remove(tests[1])
+    path.write_text(json.dumps(nb))
+    (folder / "SpatialNormalization.ipynb").unlink()
+    flag = edited_tests(grade_release, folder)
+    changed = tests[0]["metadata"]["nbgrader"]["grade_id"]
+    assert flag.startswith("test cells edited")
+    assert f"ConvolutionalNetworks: {changed} (changed)" in flag
+    assert f"ConvolutionalNetworks: {deleted} (deleted)" in flag
+    assert "SpatialNormalization" not in flag
