@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.corpora.attacks import ATTACKS
+
 #: The fabricated students graded end to end (ids of autograder.demo.fabricate).
 CLASS = (
     "solution",
@@ -25,24 +27,7 @@ CLASS = (
     "alternative",
     "mistake-conv-stride",
     "mistake-l2-half",
-    "hostile-monkeypatch",  # numpy.allclose and the check helpers always pass
-    "hostile-input-transformer",  # every later cell rewritten to `pass`
-    "hostile-steal-solution",  # reads source/ and gradebook.db, runs the solutions
-    "hostile-gradebook",  # writes 99 into every grade of the gradebook
-    "hostile-exit",  # os._exit in the first cell
-    "hostile-loop-cell",  # an endless loop ignoring SIGINT in a cell
-    "hostile-loop-function",  # the same in a package function
-    "hostile-memory-bomb",
-    "hostile-fork-bomb",
-    "hostile-detached",  # a process left running after the run
-    "hostile-huge-output",
-    "hostile-edited-tests",
-    "hostile-deleted-tests",
-    "hostile-edited-provided",  # fast_layers.py and checks.py rewritten to pass
-    "hostile-site",  # sitecustomize.py and a .pth file shipped in the zip
-    "hostile-zip-slip",  # refused by collect
-    "hostile-zip-symlink",
-    "hostile-zip-bomb",
+    *ATTACKS,  # every attack of the corpus (tests/corpora/attacks/)
 )
 #: Per-cell time limit of the notebooks in these tests, in seconds.
 CELL_TIMEOUT = 20

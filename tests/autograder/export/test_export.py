@@ -1,4 +1,4 @@
-"""The export verb on the class graded end to end (tests/autograder/conftest.py)."""
+"""The export verb on the class graded end to end (tests/classroom.py)."""
 
 import csv
 import json

@@ -1,4 +1,4 @@
-"""The feedback verb on the class graded end to end (tests/autograder/conftest.py)."""
+"""The feedback verb on the class graded end to end (tests/classroom.py)."""
 
 import json
 import re

@@ -1,10 +1,11 @@
 """The grade verb end to end: a fabricated class through collect, the sandbox and nbgrader.
 
-The class (see tests/autograder/conftest.py) is graded once; every test reads
+The class (see tests/classroom.py) is graded once; every test reads
 that run, or grades a copy of it again.
 """
 
 import os
+import random
 import re
 import signal
 import subprocess
@@ -18,7 +19,7 @@ from autograder.grade import GradeError, find_students, grade
 from autograder.grade.gradebook import scores
 from autograder.grade.results import read_result, read_results
 from autograder.paths import ASSIGNMENT_ID, REPO
-from tests.autograder.conftest import CELL_TIMEOUT, CLASS, grade_table
+from tests.classroom import CELL_TIMEOUT, CLASS, grade_table
 
 pytestmark = [pytest.mark.grade, pytest.mark.slow]
 
@@ -122,8 +123,9 @@ def test_grading_again_changes_nothing(graded_class, graded_copy):
     assert grade_table(graded_copy) == before
 
 
-def test_a_run_killed_halfway_ends_with_the_same_gradebook(graded_class, graded_copy):
-    """Killed with SIGKILL in the middle and started again, is the gradebook the clean run's?"""
+def test_runs_killed_at_random_moments_end_with_the_same_gradebook(graded_class, graded_copy):
+    """Killed with SIGKILL at random moments, again and again, then run to the end: is the
+    gradebook the clean run's?"""
     before = grade_table(graded_copy)
     again = ["solution", "mistake-conv-stride", "hostile-gradebook"]
     results = graded_copy / "autograder" / "results"
@@ -142,22 +144,24 @@ def test_a_run_killed_halfway_ends_with_the_same_gradebook(graded_class, graded_
         str(CELL_TIMEOUT),
     ]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "assignment")])}
-    proc = subprocess.Popen(
-        command,
-        cwd=graded_copy,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    # Long enough for nbgrader to have rewritten some of these students' grades.
-    time.sleep(25)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    time.sleep(3)  # the killed run's kernels and boxes are told, and go
-    assert leftover(graded_copy) == [], "the killed run left processes behind"
+    # Moments in every step: preparing, the harness, nbgrader rewriting grades.
+    moments = random.Random(7).sample(range(2, 30), 3)
+    for seconds in moments:
+        proc = subprocess.Popen(
+            command,
+            cwd=graded_copy,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(seconds)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        time.sleep(3)  # the killed run's kernels and boxes are told, and go
+        assert leftover(graded_copy) == [], f"the run killed after {seconds} s left processes"
     finished = {p.stem for p in results.glob("*.json")}
-    assert not set(again) <= finished, "the run finished before it was killed: kill it sooner"
+    assert not set(again) <= finished, "every run finished before it was killed: kill sooner"
     subprocess.run(command, cwd=graded_copy, env=env, check=True, capture_output=True)
     assert grade_table(graded_copy) == before
 
@@ -178,22 +182,34 @@ def leftover(course):
     return found
 
 
-def test_one_student_is_graded_alone_as_in_the_class(graded_class, graded_copy):
-    """Does --student regrade only that student, to the same record as in the class run?"""
-    original = read_result(graded_copy, "mistake-conv-stride")
+def test_jobs_one_grades_as_the_class_run_with_two(graded_class, graded_copy):
+    """Regraded one at a time (--jobs 1, --student), do three students get the records and
+    gradebook rows the class run with --jobs 2 gave them, hint for hint?"""
+    again = ["solution", "mistake-conv-stride", "hostile-forge-outputs"]
+    before = {s: read_result(graded_copy, s) for s in again}
+    table = grade_table(graded_copy)
     report = grade(
         graded_copy,
-        students=["mistake-conv-stride"],
+        students=again,
         force=True,
         jobs=1,
         cell_timeout=CELL_TIMEOUT,
         log=lambda line: None,
     )
-    assert report.regraded == ["mistake-conv-stride"]
-    again = read_result(graded_copy, "mistake-conv-stride")
-    assert [(c.grade_id, c.points, c.flag) for c in again.cells] == [
-        (c.grade_id, c.points, c.flag) for c in original.cells
-    ]
+    assert sorted(report.regraded) == sorted(again)
+
+    def record(result):
+        return (
+            result.flags,
+            [
+                (c.grade_id, c.points, c.flag, [(v.passed, v.hint) for v in c.cases])
+                for c in result.cells
+            ],
+        )
+
+    for student in again:
+        assert record(read_result(graded_copy, student)) == record(before[student]), student
+    assert grade_table(graded_copy) == table
 
 
 def test_an_unknown_student_or_course_is_a_clear_error(graded_class, tmp_path):
