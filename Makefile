@@ -53,6 +53,11 @@ bench: $(VENV)/.installed sandbox
 	fi
 	$(PY) -m benchmarks
 
+## corpora: grade the mistake and attack corpora and rewrite tests/corpora/README.md
+##          (about 20 minutes; the tests check each row of it against a fresh grading)
+corpora: $(VENV)/.installed sandbox
+	$(PY) -m tests.corpora
+
 ## golden: rebuild tests/golden/release (the golden release tree) after a deliberate change
 golden: $(VENV)/.installed
 	$(PY) -m tests.autograder.release.refresh_golden

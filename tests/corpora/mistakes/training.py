@@ -1,0 +1,97 @@
+"""Mistakes in training: Adam (cs231n/optim.py), the Solver (cs231n/solver.py) and the
+notebook's train_one_epoch."""
+
+from autograder.demo.fabricate import Patch
+from autograder.demo.mistakes import Mistake
+
+OPTIM = "cs231n/optim.py"
+SOLVER = "cs231n/solver.py"
+NOTEBOOK = "ConvolutionalNetworks.ipynb"
+
+MISTAKES = (
+    Mistake(
+        "mistake-adam-no-bias-correction",
+        "adam steps with m and v as they are, without the bias correction",
+        (
+            Patch(
+                OPTIM,
+                "    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)",
+                "    m_hat = m\n    v_hat = v",
+            ),
+        ),
+        frozenset({"adam"}),
+    ),
+    Mistake(
+        "mistake-adam-t-not-stored",
+        "adam never stores the incremented t, so every step is corrected as the first one",
+        (
+            Patch(
+                OPTIM,
+                'config["t"], config["m"], config["v"] = t, m, v',
+                'config["m"], config["v"] = m, v',
+            ),
+        ),
+        frozenset({"adam"}),
+    ),
+    Mistake(
+        "mistake-adam-no-sqrt",
+        "adam divides by v_hat instead of its square root",
+        (
+            Patch(
+                OPTIM,
+                'm_hat / (np.sqrt(v_hat) + config["epsilon"])',
+                'm_hat / (v_hat + config["epsilon"])',
+            ),
+        ),
+        frozenset({"adam"}),
+    ),
+    Mistake(
+        "mistake-solver-no-update",
+        "Solver._step never calls the update rule: the parameters keep their initial values",
+        (
+            Patch(
+                SOLVER,
+                "next_w, next_config = self.update_rule(w, grads[p], self.optim_configs[p])",
+                "next_w, next_config = w, self.optim_configs[p]",
+            ),
+        ),
+        frozenset({"Solver._step"}),
+    ),
+    Mistake(
+        "mistake-solver-labels",
+        "Solver._step pairs the random minibatch of images with the first batch_size labels",
+        (
+            Patch(
+                SOLVER,
+                "y_batch = self.y_train[batch_mask]",
+                "y_batch = self.y_train[: self.batch_size]",
+            ),
+        ),
+        frozenset({"Solver._step"}),
+    ),
+    Mistake(
+        "mistake-accuracy-axis",
+        "Solver.check_accuracy takes the argmax over the batch (axis 0) instead of the classes",
+        (
+            Patch(
+                SOLVER,
+                "y_pred.append(np.argmax(scores, axis=1))",
+                "y_pred.append(np.argmax(scores, axis=0))",
+            ),
+        ),
+        frozenset({"Solver.check_accuracy"}),
+    ),
+    Mistake(
+        "mistake-train-not-called",
+        "the notebook's train_one_epoch builds the model and the Solver but never calls "
+        "solver.train()",
+        (
+            Patch(
+                NOTEBOOK,
+                '    solver.train()\\n",\n    "    return solver\\n",',
+                '    return solver\\n",',
+            ),
+        ),
+        frozenset({"train_one_epoch"}),
+    ),
+)

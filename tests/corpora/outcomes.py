@@ -1,0 +1,123 @@
+"""What the grader must do with each corpus case, and the report line of what it did.
+
+The corpus tests and the report command (`python -m tests.corpora`) share
+these functions, so tests/corpora/README.md says what the tests check.
+"""
+
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from autograder.demo.fabricate import CELL_FUNCTIONS
+
+#: The two training cells: about 9 s of the harness's 10. A mistake whose broken
+#: functions they do not call runs without them (they call none of the layers the
+#: other cells grade: the convnet uses the provided fast layers).
+TRAINING_CELLS = frozenset({"correct_overfit_small_data", "correct_train_one_epoch"})
+
+
+def calling(functions):
+    """The grade ids of the cells that call any of `functions`."""
+    return {cell for cell, called in CELL_FUNCTIONS.items() if set(called) & set(functions)}
+
+
+def cells_to_skip(mistake):
+    """The cells a mistake's grading may leave out: the training cells, unless they call it."""
+    return set() if calling(mistake.breaks) & TRAINING_CELLS else set(TRAINING_CELLS)
+
+
+#: The student functions each cell grades, where the cell's own function does not
+#: say it all: the fast-matches-naive cells compare both naive passes with the fast
+#: layers, and overfitting grades the Solver and the update rule it trains with.
+GRADES = {
+    "correct_conv_fast_matches_naive": ("conv_forward_naive", "conv_backward_naive"),
+    "correct_max_pool_fast_matches_naive": ("max_pool_forward_naive", "max_pool_backward_naive"),
+    "correct_overfit_small_data": ("Solver._step", "Solver.check_accuracy", "adam"),
+}
+
+
+def grading(functions):
+    """The grade ids of the cells that grade any of `functions` (not merely call them)."""
+    from autograder.grade import cases
+
+    return {
+        cell.grade_id
+        for cell in cases.cells()
+        if set(GRADES.get(cell.grade_id, (cell.function,))) & set(functions)
+    }
+
+
+def must_lose(mistake):
+    """The cells that must lose points: those grading a broken function, but the spared.
+
+    A cell that only calls a broken function (a backward cell calls the forward
+    pass to make its cache) may lose points too, or not: a backward pass graded
+    on the outputs it returns cannot see a wrong bias in the forward pass.
+    """
+    return grading(mistake.breaks) - set(mistake.spared)
+
+
+def mistake_problems(mistake, graded):
+    """How the grading of a mistake departs from what it must be: a list of lines, [] if right."""
+    problems = []
+    lost, expected = graded.lost(), must_lose(mistake)
+    allowed = calling(mistake.breaks) - set(mistake.spared)
+    if lost - allowed:
+        problems.append(f"points taken from cells that cannot see it: {sorted(lost - allowed)}")
+    if expected - lost:
+        problems.append(f"not caught in {sorted(expected - lost)}")
+    symptom = re.compile(mistake.symptom) if mistake.symptom else None
+    for grade_id in sorted(lost & expected):
+        hints = graded.hints(grade_id)
+        if not hints:
+            problems.append(f"{grade_id}: points lost without a hint")
+        elif symptom and not any(symptom.search(hint) for hint in hints):
+            problems.append(f"{grade_id}: no hint matches /{mistake.symptom}/: {hints}")
+    return problems
+
+
+def mistake_row(mistake, graded):
+    """The README's table row for a mistake: id, what it does, what the grader did."""
+    cells = [c for c in graded.scores if c.points < c.max_points]
+    lost = sum(c.max_points - c.points for c in cells)
+    functions = ", ".join(f"`{f}`" for f in sorted(mistake.breaks)) or "none"
+    if not mistake.breaks:
+        verdict = "full marks" if not cells else f"-{lost:g} points (WRONG: harmless)"
+    elif mistake_problems(mistake, graded):
+        verdict = "MISSED: " + "; ".join(mistake_problems(mistake, graded))
+    else:
+        verdict = f"caught: -{lost:g} points in " + ", ".join(
+            f"{c.grade_id} ({c.points:g}/{c.max_points:g})" for c in cells
+        )
+    hint = next((h for c in cells for h in (x.hint for x in c.cases) if h), "")
+    return (
+        f"| {mistake.student_id} | {mistake.description} | {functions} | {verdict} | "
+        f"{_cell(hint)} |"
+    )
+
+
+def _cell(text, limit=160):
+    """Text fit for a markdown table cell: one line, no pipes, at most `limit` characters."""
+    text = " ".join(str(text).split()).replace("|", "/")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def grade_mistakes(runner, source, folder, mistakes):
+    """{mistake id: Graded}: each mistake patched into a copy of `source` and graded by
+    `runner` (a tests.grading.HarnessRunner), as many at once as there are cores.
+
+    Each harness is a subprocess, so threads are enough to keep the cores busy.
+    """
+    from tests.grading import patched_copy
+
+    def grade_one(mistake):
+        patches = {}
+        for patch in mistake.patches:
+            patches.setdefault(patch.path, []).append((patch.old, patch.new))
+        sub = patched_copy(source, Path(folder) / mistake.student_id / "convnets", patches)
+        return runner.run(sub, skip=cells_to_skip(mistake))
+
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+        graded = list(pool.map(grade_one, mistakes))
+    return {m.student_id: g for m, g in zip(mistakes, graded, strict=True)}
