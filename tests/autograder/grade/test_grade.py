@@ -185,7 +185,7 @@ def leftover(course):
 def test_jobs_one_grades_as_the_class_run_with_two(graded_class, graded_copy):
     """Regraded one at a time (--jobs 1, --student), do three students get the records and
     gradebook rows the class run with --jobs 2 gave them, hint for hint?"""
-    again = ["solution", "mistake-conv-stride", "hostile-forge-outputs"]
+    again = ["solution", "mistake-conv-stride", "hostile-monkeypatch"]
     before = {s: read_result(graded_copy, s) for s in again}
     table = grade_table(graded_copy)
     report = grade(

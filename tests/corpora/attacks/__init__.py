@@ -32,7 +32,7 @@ TOLD = {
     "hostile-deleted-tests": r"test cells edited.*\(deleted\)",
     "hostile-edited-provided": r"edited provided file cs231n/fast_layers\.py \(ignored\)",
     "hostile-site": r"sitecustomize\.py",
-    "hostile-forge-outputs": r"unexpected files in the output folder",
+    "hostile-forge-outputs": r"unexpected files in the output folder|suspicious code.*\.grader-out",
     "hostile-take-over-harness": r"suspicious code.*__main__",
     "hostile-grader-modules": r"suspicious code.*autograder",
     "hostile-hardcoded-public": r"no hidden case is",
