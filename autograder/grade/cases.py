@@ -492,7 +492,7 @@ def _registry():
     add(c, "conv_forward_naive", _layer_cell(c, "conv_forward_naive", "conv_forward", [
         (5101, P(_conv, x_shape=(2, 3, 8, 6), w_shape=(2, 3, 5, 3), stride=1, pad=[2, 1])),
         # 'same' with stride 3 pads W by (0, 1): uneven, so the side it goes on shows.
-        (5102, P(_conv, x_shape=(2, 3, 9, 7), w_shape=(3, 3, 3, 2), stride=3, pad="same")),
+        (5102, P(_conv, x_shape=(2, 3, 9, 10), w_shape=(3, 3, 3, 2), stride=3, pad="same")),
         (5103, P(_conv, x_shape=(3, 2, 7, 10), w_shape=(5, 2, 2, 4), stride=2, pad="valid")),
         (5104, P(_conv, x_shape=(2, 4, 5, 7), w_shape=(3, 4, 3, 3), stride=2, pad=1)),
     ], {"out": CONV_OUT}, CONV_HINTS))
