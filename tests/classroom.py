@@ -63,23 +63,34 @@ def grade_table(course):
     return {(s, n, c): (a, m, bool(needs)) for s, n, c, a, m, needs in rows}
 
 
-@pytest.fixture(scope="session")
-def graded_class(tmp_path_factory):
+def grade_class(root, ids, log=None):
+    """Release, fabricate `ids`, collect and grade them (two jobs) under `root`; a GradedClass."""
     from autograder.collect import collect
     from autograder.demo.fabricate import fabricate_class
     from autograder.grade import grade
     from autograder.release import build_release
 
-    root = tmp_path_factory.mktemp("graded")
+    root = Path(root)
     course = root / "course"
     release = build_release(course)
     canaries = root / "canaries"
     canaries.mkdir()
-    fabricated = fabricate_class(release.release, root / "zips", ids=CLASS, canary_dir=canaries)
-    collected = collect(course, [root / "zips"], log=lambda line: None)
+    fabricated = fabricate_class(release.release, root / "zips", ids=ids, canary_dir=canaries)
+    collected = collect(course, [root / "zips"], log=None)
     lines = []
-    report = grade(course, jobs=2, cell_timeout=CELL_TIMEOUT, log=lines.append)
+
+    def record(line):
+        lines.append(line)
+        if log is not None:
+            log(line)
+
+    report = grade(course, jobs=2, cell_timeout=CELL_TIMEOUT, log=record)
     return GradedClass(course, fabricated, collected, report, lines, canaries)
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    return grade_class(tmp_path_factory.mktemp("graded"), CLASS)
 
 
 @pytest.fixture

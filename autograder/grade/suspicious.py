@@ -159,20 +159,31 @@ def _read(path):
         return ""
 
 
-def _code_cells(path):
-    """(number, source) of each code cell of a notebook file; nothing if it is not one."""
+def _cells(path):
+    """(number, cell) of each cell (a dict) of a notebook file; nothing if it is not one."""
     try:
         cells = json.loads(_read(path)).get("cells", [])
     except (ValueError, AttributeError):
         return []
+    if not isinstance(cells, list):
+        return []
+    return [(number, cell) for number, cell in enumerate(cells, 1) if isinstance(cell, dict)]
+
+
+def _source(cell):
+    """A cell's source as one string, or None when it holds no text."""
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else None
+
+
+def _code_cells(path):
+    """(number, source) of each code cell of a notebook file; nothing if it is not one."""
     found = []
-    for number, cell in enumerate(cells, 1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(s for s in source if isinstance(s, str))
-        if isinstance(source, str):
+    for number, cell in _cells(path):
+        source = _source(cell) if cell.get("cell_type") == "code" else None
+        if source is not None:
             # IPython magics and shell escapes are not Python: blank them out.
             lines = [
                 "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
@@ -207,21 +218,12 @@ def edited_tests(release, folder):
 
 def _test_cells(path, every_grade_id=False):
     """{grade_id: source} of a notebook's test cells (all cells with a grade_id if asked)."""
-    try:
-        cells = json.loads(_read(path)).get("cells", [])
-    except (ValueError, AttributeError):
-        return {}
     found = {}
-    for cell in cells:
-        if not isinstance(cell, dict):
-            continue
+    for _, cell in _cells(path):
         meta = cell.get("metadata", {})
         nbgrader = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
         if not isinstance(nbgrader, dict) or not isinstance(nbgrader.get("grade_id"), str):
             continue
         if every_grade_id or (nbgrader.get("grade") and not nbgrader.get("solution")):
-            source = cell.get("source", "")
-            if isinstance(source, list):
-                source = "".join(s for s in source if isinstance(s, str))
-            found[nbgrader["grade_id"]] = source if isinstance(source, str) else ""
+            found[nbgrader["grade_id"]] = _source(cell) or ""
     return found

@@ -82,10 +82,11 @@ def mistake_row(mistake, graded):
     cells = [c for c in graded.scores if c.points < c.max_points]
     lost = sum(c.max_points - c.points for c in cells)
     functions = ", ".join(f"`{f}`" for f in sorted(mistake.breaks)) or "none"
+    problems = mistake_problems(mistake, graded)
     if not mistake.breaks:
         verdict = "full marks" if not cells else f"-{lost:g} points (WRONG: harmless)"
-    elif mistake_problems(mistake, graded):
-        verdict = "MISSED: " + "; ".join(mistake_problems(mistake, graded))
+    elif problems:
+        verdict = "MISSED: " + "; ".join(problems)
     else:
         verdict = f"caught: -{lost:g} points in " + ", ".join(
             f"{c.grade_id} ({c.points:g}/{c.max_points:g})" for c in cells
@@ -103,6 +104,15 @@ def _cell(text, limit=160):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def patches_of(*mistakes):
+    """The patches of `mistakes`, all at once, as {file: [(old, new), ...]}."""
+    patches = {}
+    for mistake in mistakes:
+        for patch in mistake.patches:
+            patches.setdefault(patch.path, []).append((patch.old, patch.new))
+    return patches
+
+
 def grade_mistakes(runner, source, folder, mistakes):
     """{mistake id: Graded}: each mistake patched into a copy of `source` and graded by
     `runner` (a tests.grading.HarnessRunner), as many at once as there are cores.
@@ -112,10 +122,8 @@ def grade_mistakes(runner, source, folder, mistakes):
     from tests.grading import patched_copy
 
     def grade_one(mistake):
-        patches = {}
-        for patch in mistake.patches:
-            patches.setdefault(patch.path, []).append((patch.old, patch.new))
-        sub = patched_copy(source, Path(folder) / mistake.student_id / "convnets", patches)
+        folder_of = Path(folder) / mistake.student_id / "convnets"
+        sub = patched_copy(source, folder_of, patches_of(mistake))
         return runner.run(sub, skip=cells_to_skip(mistake))
 
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:

@@ -131,25 +131,12 @@ def grade_mistakes(log=print):
 
 def attack_section(log=print):
     """The README's attack section, from grading every attack among honest students."""
-    from autograder.collect import collect
-    from autograder.demo.fabricate import fabricate_class
-    from autograder.grade import grade
-    from autograder.release import build_release
-    from tests.classroom import CELL_TIMEOUT, GradedClass
+    from tests.classroom import grade_class
     from tests.corpora.attacks import ATTACKS
 
     with tempfile.TemporaryDirectory(prefix="convkit-attacks-") as tmp:
-        root = Path(tmp)
-        course = root / "course"
-        release = build_release(course)
-        canaries = root / "canaries"
-        canaries.mkdir()
-        ids = ("solution", "alternative", *ATTACKS)
-        made = fabricate_class(release.release, root / "zips", ids=ids, canary_dir=canaries)
-        collected = collect(course, [root / "zips"], log=None)
-        report = grade(course, jobs=2, cell_timeout=CELL_TIMEOUT, log=log)
-        graded = GradedClass(course, made, collected, report, [], canaries)
-        by_id = {m.student_id: m for m in made}
+        graded = grade_class(tmp, ("solution", "alternative", *ATTACKS), log=log)
+        by_id = {m.student_id: m for m in graded.fabricated}
         rows = [attack_row(graded, by_id[attack]) for attack in ATTACKS]
     right = sum(
         " its honest score, no trace |" in r or "refused by collect, no trace" in r for r in rows

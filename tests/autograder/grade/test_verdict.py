@@ -17,6 +17,7 @@ import pytest
 from autograder import paths
 from autograder.grade import cases, harness, programs, verdict
 from autograder.grade.verdict import CaseOutput, hidden_notes, read_outputs
+from tests.corpora import outcomes
 from tests.corpora.mistakes import BY_ID
 
 pytestmark = pytest.mark.grade
@@ -68,11 +69,7 @@ def test_the_untouched_release_gets_nothing_and_says_not_implemented(run_grading
 
 def patches_of(*mistake_ids):
     """make_submission's patches for corpus mistakes (tests/corpora/mistakes/), all at once."""
-    patches = {}
-    for mistake_id in mistake_ids:
-        for patch in BY_ID[mistake_id].patches:
-            patches.setdefault(patch.path, []).append((patch.old, patch.new))
-    return patches
+    return outcomes.patches_of(*(BY_ID[m] for m in mistake_ids))
 
 
 # Every mistake of the corpus is graded by tests/corpora/test_mistakes.py; these
