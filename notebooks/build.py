@@ -8,13 +8,14 @@ the two agree). Each notebook is a list of cells made by the helpers below, and
 every section has the same beat:
 
 1. `md(...)`: a spec naming the file and function to write, in backticks;
-2. `check_cell(grade_id, points, visible, hidden)`: an nbgrader grade cell whose
-   first line says what error to expect; the visible part runs the student's
+2. `check_cell(grade_id, points, visible, more)`: an nbgrader grade cell whose
+   first line says what error to expect; the first part runs the student's
    code on seeded reference inputs inside `with checking(...)` and calls
-   `check(...)` (cs231n/checks.py); the hidden part, between
-   `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`, tests other inputs
-   against the provided fast layers, numeric gradients or properties, never
-   against a file the release ships;
+   `check(...)` (cs231n/checks.py); the second part (optional) tests other
+   inputs against the provided fast layers, numeric gradients or properties.
+   Both are visible: the hidden cases live in the grader only
+   (autograder/grade/cases.py) and the notebooks never grade (the trusted
+   harness does), so a check cell is there to teach;
 3. `question(n, grade_id, points, prompt, answer)`: an inline question, always
    in the same form: a read-only "**Inline Question n:**" cell and a manually
    graded "**Your Answer:**" cell whose instructor answer sits between
@@ -64,11 +65,11 @@ def code(text):
     return nbformat.v4.new_code_cell(_source(text))
 
 
-def check_cell(grade_id, points, visible, hidden=None):
-    """An autograded test cell: the visible test, then the hidden tests (if any)."""
+def check_cell(grade_id, points, visible, more=None):
+    """An autograded test cell: the check on reference inputs, then more checks (if any)."""
     text = _source(visible)
-    if hidden:
-        text += "\n### BEGIN HIDDEN TESTS\n" + _source(hidden) + "\n### END HIDDEN TESTS"
+    if more:
+        text += "\n\n" + _source(more)
     meta = _nbgrader(grade_id, grade=True, solution=False, locked=True, points=points)
     return nbformat.v4.new_code_cell(text, metadata=meta)
 
@@ -124,8 +125,17 @@ outputs with the solution's using `rel_error` (relative error). It prints one li
 `PASSED` or `FAILED` with the relative error and the threshold; when a check fails it
 also says what looks wrong (a wrong shape and which axis, an output off by a constant,
 scaled, transposed, wrong only on the border, ...). A function you have not written yet
-gives a single "Not implemented yet" line. Check cells are graded: do not edit them.
+gives a single "Not implemented yet" line. Check cells are locked: do not edit them.
 Their first line says what error to expect.
+
+**How you are graded.** The autograder calls your functions on the check cells' inputs
+and on hidden ones of the same kinds (other values, shapes and seeds), in a sandbox, and
+compares the outputs with the solution's: a check cell that passes here is a good sign,
+not a grade. The naive layers (`conv_forward_naive`, the `*_pool_*_naive` and
+`conv_transpose_*_naive` functions) earn their points only by doing the work
+themselves: while they are graded, the provided fast layers (`cs231n/fast_layers.py`)
+are out of reach, so calling one raises an error, and a copy of their code is flagged
+to your instructor. Your own vectorised numpy code is welcome.
 """
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,10 @@
 
 Scores are the gradebook's (the trusted autograder's, or a TA's manual score
 where one was given); inline questions not graded yet are left out of the
-Gradescope total and listed as pending.
+Gradescope total and listed as pending. Before anything is written the
+gradebook is checked against the trusted results (grade.gradebook.verify):
+a submission without a current grading stops the export, naming it, and a
+cell whose gradebook score is not the trusted one is repaired, loudly.
 """
 
 import contextlib
@@ -21,7 +24,9 @@ import json
 import sys
 from pathlib import Path
 
-from ..grade.results import read_results
+from ..grade import GradeError
+from ..grade.gradebook import UntrustedGrades, verify
+from ..paths import ASSIGNMENT_ID
 
 
 class ExportError(Exception):
@@ -47,10 +52,10 @@ def _gradebook_cells(course, assignment, student):
     """{(notebook, grade_id): (score, max_score, cell_type)} from the gradebook."""
     from nbgrader.api import MissingEntry
 
-    from ..grade.gradebook import _gradebook
+    from ..grade.gradebook import open_gradebook
 
     cells = {}
-    with _gradebook(course) as gb:
+    with open_gradebook(course) as gb:
         try:
             submission = gb.find_submission(assignment, student)
         except MissingEntry:
@@ -114,12 +119,12 @@ def gradescope_results(course, result):
     }
 
 
-def export_gradescope(course, dest=None):
-    """Write DIR/export/gradescope/<student>/results.json for every graded student; return paths."""
+def export_gradescope(course, results, dest=None):
+    """Write DIR/export/gradescope/<student>/results.json for each of `results`; return paths."""
     course = Path(course).resolve()
     root = Path(dest) if dest else course / "export" / "gradescope"
     written = []
-    for result in read_results(course):
+    for result in results:
         path = root / result.student / "results.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(gradescope_results(course, result), indent=1) + "\n")
@@ -132,14 +137,20 @@ def export(course, *, format="all", log=print):
     course = Path(course).resolve()
     if not (course / "gradebook.db").is_file():
         raise ExportError(f"{course} has no gradebook.db: release, collect and grade first")
-    if not read_results(course):
+    if not (course / "nbgrader_config.py").is_file():
+        raise ExportError(f"{course} is not a course directory (no nbgrader_config.py)")
+    try:
+        results = verify(course, ASSIGNMENT_ID, log=log)
+    except (GradeError, UntrustedGrades) as error:
+        raise ExportError(f"nothing exported: {error}") from None
+    if not results:
         raise ExportError(f"nothing graded in {course}: run `python -m autograder grade` first")
     written = []
     if format in ("csv", "all"):
         written.append(export_csv(course))
         log(f"wrote {written[-1].relative_to(course)}")
     if format in ("gradescope", "all"):
-        paths_written = export_gradescope(course)
+        paths_written = export_gradescope(course, results)
         written += paths_written
         log(f"wrote {len(paths_written)} Gradescope results.json under export/gradescope/")
     return written

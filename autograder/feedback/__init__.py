@@ -13,7 +13,10 @@ For every student graded by `python -m autograder grade`:
      a symptom, never an expected value), the inline questions graded by hand,
      and links to the notebook pages.
 
-The pages are what nbgrader's release_feedback hands back to students.
+The pages are what nbgrader's release_feedback hands back to students. Nothing
+is written unless every submission asked for has a current trusted grading in
+the gradebook (grade.gradebook.verify: stale or missing gradings stop it, by
+name; a gradebook score that is not the trusted one is repaired, loudly).
 """
 
 import contextlib
@@ -24,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
-from ..grade.results import read_results
+from ..grade import GradeError
+from ..grade.gradebook import UntrustedGrades, verify
 from . import page
 
 #: nbgrader's feedback preprocessors, in order: ours must see the hidden
@@ -65,10 +69,10 @@ def _manual_cells(course, assignment, student):
     """{(notebook, grade_id): (manual score or None, max score)} of the hand-graded cells."""
     from nbgrader.api import MissingEntry
 
-    from ..grade.gradebook import _gradebook
+    from ..grade.gradebook import open_gradebook
 
     cells = {}
-    with _gradebook(course) as gb:
+    with open_gradebook(course) as gb:
         try:
             submission = gb.find_submission(assignment, student)
         except MissingEntry:
@@ -88,7 +92,10 @@ def feedback(course, *, students=None, log=print):
     course = Path(course).resolve()
     if not (course / "nbgrader_config.py").is_file():
         raise FeedbackError(f"{course} is not a course directory (no nbgrader_config.py)")
-    results = [r for r in read_results(course) if not students or r.student in set(students)]
+    try:
+        results = verify(course, paths.ASSIGNMENT_ID, students=students, log=log)
+    except (GradeError, UntrustedGrades) as error:
+        raise FeedbackError(f"no feedback written: {error}") from None
     if not results:
         raise FeedbackError(f"nothing graded in {course}: run `python -m autograder grade` first")
     config = _config(course)

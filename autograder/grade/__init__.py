@@ -13,11 +13,14 @@ For each submission in DIR/submitted/ (independently, --jobs at a time):
   4. the trusted grader, which never imports student code, compares them with
      the outputs of the solutions: partial credit per cell and per case, and a
      hint for each miss;
-  5. nbgrader autograde runs the notebooks with the kernel in the same kind of
-     sandbox, for the record and for manual grading; a cell where its verdict
-     and the trusted one disagree is flagged;
-  6. the scores go into nbgrader's gradebook (auto_score of each cell), and
-     the findings into DIR/autograder/results/<student>.json for feedback.
+  5. nbgrader autograde keeps the notebooks for the record, hand grading of
+     the inline questions and feedback, executing nothing: a submission runs
+     once, in step 2's box. With --execute-notebooks it also runs every
+     notebook again, the kernel in the same kind of box, and a cell where its
+     in-kernel verdict and the trusted one disagree is flagged;
+  6. the trusted scores go into nbgrader's gradebook (auto_score of each
+     cell) from this process alone, and the findings into
+     DIR/autograder/results/<student>.json for feedback.
 
 With --scheduler ADDRESS the submissions go to a Dask cluster instead of
 local worker processes (the cluster decides how many at once, so no --jobs):
@@ -36,6 +39,7 @@ when some could not be (the others are graded), 2 for a usage error.
 
 import contextlib
 import os
+import signal
 import sys
 import threading
 import time
@@ -45,6 +49,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .. import paths
+from .notebooks import GRADING_CELL_TIMEOUT
 from .results import Result, read_result, write_result
 
 
@@ -109,8 +114,17 @@ def find_students(course, assignment=paths.ASSIGNMENT_ID, only=None):
     return found
 
 
-def prepare(course, *, sandbox="auto", limits=None, kernel_limits=None, cell_timeout=None):
-    """Make what every worker shares, once: the dataset, the kernelspec, the answer key.
+def prepare(
+    course,
+    *,
+    sandbox="auto",
+    limits=None,
+    kernel_limits=None,
+    cell_timeout=None,
+    execute_notebooks=False,
+):
+    """Make what every worker shares, once: the dataset, the answer key, the harness's box
+    folder, and with `execute_notebooks` the sandboxed kernelspec.
 
     Returns the Settings the workers use. The dataset is the synthetic one
     (grading runs the notebooks with CS231N_QUICK=1), generated on first use
@@ -132,19 +146,20 @@ def prepare(course, *, sandbox="auto", limits=None, kernel_limits=None, cell_tim
     limits = limits or _harness_limits()
     cell_timeout = int(cell_timeout or notebooks.default_cell_timeout())
     kernel_env = {"CS231N_QUICK": "1", "CS231N_DATASETS": "/data"}
-    kernels = _kernels_folder(course)
-    # The kernel runs every cell of three notebooks: its CPU and wall budgets
-    # cover them all (each cell also has nbgrader's own time limit).
-    budget = max(limits.wall_seconds, 10 * cell_timeout)
-    kernel.write_kernelspec(
-        kernels,
-        name=notebooks.KERNEL_NAME,
-        limits=kernel_limits or replace(limits, wall_seconds=budget, cpu_seconds=budget),
-        env=kernel_env,
-        readonly=[(str(datasets), "/data")],
-        sandbox=box.kind,
-    )
-    notebooks.kernel_environment(kernels)
+    if execute_notebooks:
+        kernels = _kernels_folder(course)
+        # The kernel runs every cell of three notebooks: its CPU and wall budgets
+        # cover them all (each cell also has nbgrader's own time limit).
+        budget = max(limits.wall_seconds, 10 * cell_timeout)
+        kernel.write_kernelspec(
+            kernels,
+            name=notebooks.KERNEL_NAME,
+            limits=kernel_limits or replace(limits, wall_seconds=budget, cpu_seconds=budget),
+            env=kernel_env,
+            readonly=[(str(datasets), "/data")],
+            sandbox=box.kind,
+        )
+        notebooks.kernel_environment(kernels)
     verdict.answer_key()  # computed (and cached) once, before the workers start
     box_folder = pipeline.prepare_box(work / "box")
     return pipeline.Settings(
@@ -156,6 +171,7 @@ def prepare(course, *, sandbox="auto", limits=None, kernel_limits=None, cell_tim
         kernel_name=notebooks.KERNEL_NAME,
         cell_timeout=cell_timeout,
         sandbox=box.kind,
+        execute_notebooks=bool(execute_notebooks),
     )
 
 
@@ -224,6 +240,36 @@ def _start_worker():
     verdict.answer_key()
 
 
+def die_with_parent(signum=signal.SIGKILL):
+    """Have the kernel send this process `signum` when its parent dies (Linux; else nothing).
+
+    If the parent is already gone (we were adopted before asking), the signal
+    is sent now.
+    """
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signum), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signum)
+
+
+def _start_local_worker():
+    """Ready a local worker: die with the grader, then as every worker (_start_worker).
+
+    A worker would outlive a grader killed outright (SIGKILL: no cleanup runs
+    in it), and go on grading and writing nbgrader's files: it asks the kernel
+    for SIGKILL when its parent dies, and its boxes and kernel launchers die
+    with it (bwrap --die-with-parent, kernel.py's own parent-death signal).
+    """
+    die_with_parent()
+    _start_worker()
+
+
 #: One student at a time per process: nbgrader changes the working directory
 #: and grading redirects stdout, both process-wide (a Dask worker may run
 #: several tasks at once in threads; a local worker runs one anyway).
@@ -245,7 +291,7 @@ def _local_pool(settings, pending, jobs):
     with (
         _worker_blas_threads(jobs),
         ProcessPoolExecutor(
-            max_workers=max(1, int(jobs)), mp_context=context, initializer=_start_worker
+            max_workers=max(1, int(jobs)), mp_context=context, initializer=_start_local_worker
         ) as pool,
     ):
         futures = {pool.submit(_work, settings, student): student for student in pending}
@@ -292,6 +338,7 @@ def grade(
     limits=None,
     cell_timeout=None,
     scheduler=None,
+    execute_notebooks=False,
     log=print,
 ):
     """Grade the course's submissions (`autograder grade`); return a GradeReport.
@@ -300,6 +347,8 @@ def grade(
     once (default 1), each in its own sandbox; `force` regrades results that
     still hold. `scheduler` (a Dask scheduler's address; not with `jobs`) sends
     the submissions to that cluster's workers instead of local processes.
+    `execute_notebooks` also runs every notebook again in a sandboxed kernel,
+    for the record (the scores are the same; about 20 s more per submission).
     Raises GradeError when the course cannot be graded at all, or when the
     scheduler or one of its workers cannot grade it (then before anything is
     written).
@@ -321,7 +370,13 @@ def grade(
 
             # Before anything is written: a scheduler or worker that cannot grade stops here.
             client, seen = stack.enter_context(cluster.connect(scheduler, release, log=log))
-        settings = prepare(course, sandbox=sandbox, limits=limits, cell_timeout=cell_timeout)
+        settings = prepare(
+            course,
+            sandbox=sandbox,
+            limits=limits,
+            cell_timeout=cell_timeout,
+            execute_notebooks=execute_notebooks,
+        )
         report.sandbox = settings.sandbox
         if client is not None:
             cluster.check_sandbox(seen, settings.sandbox)
@@ -369,7 +424,8 @@ def _reuse(course, settings, todo, force, report):
         if (
             not force
             and previous is not None
-            and previous.fingerprint == pipeline.fingerprint(folder, settings.release)
+            and previous.fingerprint
+            == pipeline.fingerprint(folder, settings.release, execute=settings.execute_notebooks)
         ):
             gradebook.record(course, settings.assignment, previous)
             report.reused.append(student)
@@ -403,10 +459,25 @@ def add_arguments(parser):
         "--force", action="store_true", help="grade again even submissions graded before"
     )
     parser.add_argument(
+        "--execute-notebooks",
+        action="store_true",
+        help=(
+            "also run every notebook again, top to bottom, with its kernel in the sandbox, "
+            "and flag cells where its in-kernel checks and the trusted grader disagree "
+            "(for the record: the scores are the same; about 20 s more per submission). "
+            "By default each submission runs once, in the harness, and the notebooks kept "
+            "for hand grading and feedback are the student's own"
+        ),
+    )
+    parser.add_argument(
         "--cell-timeout",
         type=int,
         default=None,
-        help="seconds a notebook cell may run (default: nbgrader_config.py's)",
+        metavar="SECONDS",
+        help=(
+            "with --execute-notebooks: seconds a notebook cell may run, a whole number "
+            f"above 0 (default {GRADING_CELL_TIMEOUT})"
+        ),
     )
     parser.add_argument(
         "--sandbox",
@@ -430,6 +501,13 @@ def main(args):
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
+    if args.cell_timeout is not None and args.cell_timeout < 1:
+        print(
+            f"error: --cell-timeout must be a whole number of seconds above 0, not "
+            f"{args.cell_timeout}",
+            file=sys.stderr,
+        )
+        return 2
     try:
         report = grade(
             args.course,
@@ -439,6 +517,7 @@ def main(args):
             sandbox=args.sandbox,
             cell_timeout=args.cell_timeout,
             scheduler=args.scheduler,
+            execute_notebooks=args.execute_notebooks,
         )
     except GradeError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -2,9 +2,9 @@
 
 nbgrader stays the record (its formgrader, feedback and export read the
 gradebook), but the score of every autograded cell is the trusted grader's:
-`Grade.auto_score` is overwritten with it, from the grading command's own
-process, after nbgrader's in-kernel run has written its own verdicts (which are
-read first, to flag disagreements).
+`Grade.auto_score` is written with it, from the grading command's own process
+only. nbgrader's autograde step, in the workers, writes no score of an
+autograded cell (preprocessors.SaveManualGrades).
 
 What is left alone: `manual_score` (a TA's override of a cell, and the inline
 questions graded by hand in the formgrader) and `extra_credit`. A cell the
@@ -12,6 +12,9 @@ grader flags is marked `needs_manual_grade`, so the formgrader lists it for
 review.
 
 Writing is idempotent: the same Result always leaves the same rows.
+`mismatches(course, assignment, results)` says where the gradebook does not
+hold the results' scores (a run killed between nbgrader's step and this one),
+for export and feedback to check before they publish anything.
 """
 
 from pathlib import Path
@@ -22,36 +25,16 @@ def database_url(course):
     return f"sqlite:///{Path(course).resolve() / 'gradebook.db'}"
 
 
-def _gradebook(course):
+def open_gradebook(course):
+    """nbgrader's Gradebook of `course` (use it as a context manager)."""
     from nbgrader.api import Gradebook
 
     return Gradebook(database_url(course))
 
 
-def nbgrader_points(course, assignment, student):
-    """What nbgrader's own run gave each grade cell: {(notebook, grade_id): points or None}.
-
-    Empty when the student has no submission in the gradebook (autograde failed
-    before recording one).
-    """
-    from nbgrader.api import MissingEntry
-
-    points = {}
-    with _gradebook(course) as gb:
-        try:
-            submission = gb.find_submission(assignment, student)
-        except MissingEntry:
-            return points
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                if grade.cell_type == "code":
-                    points[(notebook.name, grade.name)] = grade.auto_score
-    return points
-
-
 def ensure_student(course, student):
     """Add `student` to the gradebook if nbgrader does not know them yet."""
-    with _gradebook(course) as gb:
+    with open_gradebook(course) as gb:
         gb.update_or_create_student(student)
 
 
@@ -64,7 +47,7 @@ def record(course, assignment, result):
     """
     from nbgrader.api import MissingEntry
 
-    with _gradebook(course) as gb:
+    with open_gradebook(course) as gb:
         gb.update_or_create_student(result.student)
         try:
             gb.find_submission(assignment, result.student)
@@ -86,7 +69,89 @@ def record(course, assignment, result):
 def scores(course, assignment):
     """{student: (score, max_score)} of every submission, as nbgrader computes them."""
     table = {}
-    with _gradebook(course) as gb:
+    with open_gradebook(course) as gb:
         for submission in gb.find_assignment(assignment).submissions:
             table[submission.student.id] = (submission.score, submission.max_score)
     return table
+
+
+class UntrustedGrades(Exception):
+    """The gradebook cannot be published as it is: the message names the students and why."""
+
+
+def mismatches(course, assignment, result):
+    """The grade ids of `result` whose gradebook auto_score is not the trusted score."""
+    from nbgrader.api import MissingEntry
+
+    wrong = []
+    with open_gradebook(course) as gb:
+        for cell in result.cells:
+            try:
+                grade = gb.find_grade(cell.grade_id, cell.notebook, assignment, result.student)
+            except MissingEntry:
+                wrong.append(cell.grade_id)
+                continue
+            if grade.auto_score is None or abs(grade.auto_score - cell.points) > 1e-9:
+                wrong.append(cell.grade_id)
+    return wrong
+
+
+def verify(course, assignment, *, students=None, log=print):
+    """Make sure the gradebook holds, for every submission, the trusted grading of it; return
+    the Results (sorted by student).
+
+    Export and feedback call this before they publish anything:
+
+      1. every submission in DIR/submitted/ (or of `students`) must have a
+         result, and that result must be the grading of the files there now
+         (its fingerprint); otherwise UntrustedGrades names the students (a
+         submission collected again since it was graded, one never graded, a
+         results file that cannot be read), and nothing is published;
+      2. a cell whose gradebook auto_score is not the result's score (a run
+         killed between nbgrader's step and the trusted record, or a hand edit
+         of the database) is written again from the result, and `log` says
+         whose scores were repaired.
+    """
+    from . import find_students, pipeline
+    from .results import read_result
+
+    course = Path(course).resolve()
+    release = course / "release" / assignment
+    problems, results = [], []
+    for student in find_students(course, assignment, only=students):
+        folder = pipeline.submitted_dir(course, student, assignment)
+        try:
+            result = read_result(course, student)
+        except Exception as error:
+            problems.append(f"{student} (its results file cannot be read: {error})")
+            continue
+        if result is None:
+            problems.append(f"{student} (collected but never graded)")
+            continue
+        if result.fingerprint not in (
+            pipeline.fingerprint(folder, release, execute=False),
+            pipeline.fingerprint(folder, release, execute=True),
+        ):
+            problems.append(
+                f"{student} (the submission, the release or the grader changed since it was graded)"
+            )
+            continue
+        results.append(result)
+    if problems:
+        raise UntrustedGrades(
+            f"{len(problems)} submission{'s' if len(problems) > 1 else ''} in "
+            f"{course / 'submitted'} {'have' if len(problems) > 1 else 'has'} no current "
+            f"grade: {'; '.join(problems)}. Grade them first: python -m autograder grade "
+            f"--course {course}"
+        )
+    for result in results:
+        wrong = mismatches(course, assignment, result)
+        if wrong:
+            record(course, assignment, result)
+            log(
+                f"repaired the gradebook for {result.student}: {len(wrong)} cell"
+                f"{'s' if len(wrong) > 1 else ''} ({', '.join(wrong[:3])}"
+                f"{', ...' if len(wrong) > 3 else ''}) did not hold the trusted score "
+                "(a grading run killed halfway, or the database edited by hand)"
+            )
+    return results

@@ -1,16 +1,29 @@
-"""Step 5 of grading: nbgrader autograde, with the notebook kernel inside the sandbox.
+"""Step 5 of grading: nbgrader autograde, for the record (hand grading, feedback).
 
-nbgrader's autograde is kept for what it does well: it restores the test cells
-from the gradebook (a student's edited or deleted test cell is put back), runs
-every notebook top to bottom, and keeps the executed notebooks for manual
-grading and feedback. Its per-cell verdicts come from inside the student's
-kernel, so they are only compared with the trusted ones, never used as scores.
+The scores come from the harness and the trusted verdict; nbgrader's autograde
+is kept for what it does well: it restores the locked cells from the
+gradebook (a student's edited or deleted test cell is put back), keeps each
+notebook for hand grading of the inline questions in the formgrader and for
+feedback, and creates the gradebook rows the trusted scores go into. It runs
+in one of two ways:
 
-The kernel runs in the sandbox (see kernel.py): nbgrader, in this trusted
-process, only exchanges messages with it. Two traps are designed around:
+- by default, without executing anything (`execute=False`): the notebooks
+  kept are the student's own executed copies, their outputs reduced to text
+  and images (preprocessors.KeepSafeOutputs). A submission runs once, in the
+  harness's box.
+- `execute=True` (`grade --execute-notebooks`): every notebook is run again top
+  to bottom, its kernel inside the sandbox (see kernel.py; nbgrader, in this
+  trusted process, only exchanges messages with it over Unix sockets). Its
+  per-cell verdicts come from inside the student's kernel, so they are only
+  compared with the trusted ones (preprocessors.in_kernel_points), never
+  stored as scores.
+
+Either way no score of an autograded cell is written here
+(preprocessors.SaveManualGrades). Two traps are designed around:
 
 - `NbGraderAPI` does not read `nbgrader_config.py`, so `course_config` loads it
-  and adds what grading needs (the sandboxed kernel, the cell time limit).
+  and adds what grading needs (the preprocessors, the sandboxed kernel, the cell
+  time limit).
 - A kernel that dies or ignores interrupts makes nbgrader fail the submission
   and leave no autograded notebook; that is reported as a flag, and the trusted
   scores are recorded all the same.
@@ -35,23 +48,84 @@ def default_cell_timeout():
     return GRADING_CELL_TIMEOUT
 
 
-def course_config(course, *, kernel_name=None, cell_timeout=None):
-    """nbgrader's configuration for `course`: its nbgrader_config.py plus grading's settings."""
+def course_config(course, *, kernel_name=None, cell_timeout=None, execute=False):
+    """nbgrader's configuration for `course`: its nbgrader_config.py plus grading's settings.
+
+    `execute` runs the notebooks again (in the kernel `kernel_name`, each cell
+    within `cell_timeout` seconds); without it autograde executes nothing.
+    """
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        Execute,
+        IgnorePattern,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+    )
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
+
+    from . import kernel
+    from .preprocessors import KeepSafeOutputs, SaveManualGrades
 
     course = Path(course).resolve()
     config = Config()
     if (course / "nbgrader_config.py").is_file():
         config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config())
     config.CourseDirectory.root = str(course)
-    if kernel_name:
-        config.Execute.kernel_name = kernel_name
-    if cell_timeout:
-        config.Execute.timeout = int(cell_timeout)
-    # The kernel cannot be interrupted when it ignores SIGINT: do not wait for it.
-    config.Execute.interrupt_on_timeout = False
+    # nbgrader's own lists, with its output clearing and score saving replaced
+    # (see preprocessors.py), and Execute only when asked for.
+    config.Autograde.sanitize_preprocessors = [
+        ClearOutput if execute else KeepSafeOutputs,
+        DeduplicateIds,
+        OverwriteKernelspec,
+        OverwriteCells,
+        CheckCellMetadata,
+    ]
+    config.Autograde.autograde_preprocessors = [
+        *([Execute] if execute else []),
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveManualGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+    if execute:
+        if kernel_name:
+            config.Execute.kernel_name = kernel_name
+        if cell_timeout:
+            config.Execute.timeout = int(cell_timeout)
+        # The kernel cannot be interrupted when it ignores SIGINT: do not wait for it.
+        config.Execute.interrupt_on_timeout = False
+        kernel.configure_client(config)
     return config
+
+
+def in_kernel_points(course, assignment, student):
+    """{(notebook, grade_id): points} nbgrader's rule gives the autograded notebooks' cells.
+
+    Read from DIR/autograded/<student>/<assignment>/*.ipynb after an executing
+    autograde; a notebook that is not there (or not readable) adds nothing.
+    """
+    import nbformat
+
+    from .preprocessors import in_kernel_points as cell_points
+
+    points = {}
+    folder = Path(course) / "autograded" / student / assignment
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # nbgrader wrote it; a broken one simply gives no points
+            continue
+        for grade_id, value in cell_points(nb).items():
+            points[(path.stem, grade_id)] = value
+    return points
 
 
 def autograde(course, assignment, student, config):

@@ -9,14 +9,17 @@
                      public and hidden cases in, outputs out as plain .npz data
     4. verdict       compare those outputs with the answer key computed from the
                      solutions (never importing student code): points, hints
-    5. notebooks     nbgrader autograde with the kernel in the sandbox, for the
-                     record, manual grading and feedback
-    6. compare       flag every cell where nbgrader's in-kernel verdict and the
-                     trusted one disagree
+    5. notebooks     nbgrader autograde for the record, hand grading and
+                     feedback: by default it executes nothing (the student's
+                     own notebooks are kept); with execute_notebooks it runs
+                     them again, the kernel in the sandbox
+    6. compare       (execute_notebooks only) flag every cell where nbgrader's
+                     in-kernel verdict and the trusted one disagree
 
-The worker returns a Result; only the main process writes it into the
-gradebook (gradebook.py) and the results folder, so a worker that dies leaves
-no half-written record and the student is simply graded again next time.
+The worker returns a Result and writes no score anywhere: only the main
+process writes it into the gradebook (gradebook.py) and the results folder, so
+a worker that dies (or outlives a killed run) leaves no half-written record and
+the student is simply graded again next time.
 """
 
 import hashlib
@@ -49,7 +52,8 @@ class Settings:
     kernel_name: str
     cell_timeout: int
     box: Path = None  # the folder prepare_box wrote
-    run_notebooks: bool = True
+    run_notebooks: bool = True  # nbgrader's autograde step at all (the record)
+    execute_notebooks: bool = False  # ... and in it, run the notebooks again in a kernel box
     sandbox: str = "auto"  # "auto", "bwrap" or "fallback"
     env: dict = field(default_factory=dict)  # extra environment inside the box
 
@@ -87,13 +91,15 @@ def submitted_dir(course, student, assignment):
     return Path(course) / "submitted" / student / assignment
 
 
-def fingerprint(folder, release):
-    """A hash of the submission's files, the release's and the grader's code.
+def fingerprint(folder, release, *, execute=False):
+    """A hash of the submission's files, the release's, the grader's code and its mode.
 
     Any change to what a student handed in, to the release (a new answer key
-    may follow) or to the grader itself gives another fingerprint.
+    may follow), to the grader itself or to whether the notebooks are executed
+    again (`execute`) gives another fingerprint.
     """
-    digest = hashlib.sha256(f"convkit-grader-{GRADER_VERSION}\n".encode())
+    mode = "execute" if execute else "record"
+    digest = hashlib.sha256(f"convkit-grader-{GRADER_VERSION}-{mode}\n".encode())
     for label, root in (("submission", Path(folder)), ("release", Path(release))):
         for path in sorted(Path(root).rglob("*")):
             if path.is_symlink() or not path.is_file() or "__pycache__" in path.parts:
@@ -236,7 +242,7 @@ def grade_student(settings, student, *, sandbox=None, key=None):
     result = Result(
         student=student,
         assignment=settings.assignment,
-        fingerprint=fingerprint(folder, settings.release),
+        fingerprint=fingerprint(folder, settings.release, execute=settings.execute_notebooks),
         sandbox="",
     )
     sandbox = sandbox or find_sandbox(settings.sandbox, required=settings.sandbox == "bwrap")
@@ -271,17 +277,19 @@ def grade_student(settings, student, *, sandbox=None, key=None):
             result.flags.extend(outputs.problems)
         lap("verdict")
 
-    # 5. notebooks: nbgrader autograde with the kernel in the sandbox.
+    # 5. notebooks: nbgrader autograde for the record (executing them again only when asked).
     present = {p.stem for p in folder.glob("*.ipynb")}
+    kept = "executed in the sandbox" if settings.execute_notebooks else "as submitted"
     for name in sorted({cell.notebook for cell in result.cells}):
-        result.notebooks[name] = "executed" if name in present else "missing"
+        result.notebooks[name] = kept if name in present else "missing"
         if name not in present:
             result.flags.append(f"{name}.ipynb is missing: its cells were scored from the package")
     if settings.run_notebooks:
-        from . import gradebook
-
         config = notebooks_step.course_config(
-            settings.course, kernel_name=settings.kernel_name, cell_timeout=settings.cell_timeout
+            settings.course,
+            kernel_name=settings.kernel_name,
+            cell_timeout=settings.cell_timeout,
+            execute=settings.execute_notebooks,
         )
         ok, problem, nb_log = notebooks_step.autograde(
             settings.course, settings.assignment, student, config
@@ -290,11 +298,11 @@ def grade_student(settings, student, *, sandbox=None, key=None):
         if not ok:
             result.flags.append(problem)
             for name, status in result.notebooks.items():
-                if status == "executed":
+                if status == kept:
                     result.notebooks[name] = f"not autograded: {problem}"
-        else:
+        elif settings.execute_notebooks:
             # 6. compare nbgrader's in-kernel verdicts with the trusted ones.
-            points = gradebook.nbgrader_points(settings.course, settings.assignment, student)
+            points = notebooks_step.in_kernel_points(settings.course, settings.assignment, student)
             for cell in result.cells:
                 cell.nbgrader_points = points.get((cell.notebook, cell.grade_id))
                 cell.flag = disagreement(cell) or cell.flag

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 #: Bump when the meaning of a result changes: results of another version are regraded.
-GRADER_VERSION = 2
+GRADER_VERSION = 3
 
 
 @dataclass
@@ -29,12 +29,16 @@ class CaseVerdict:
     - visibility: "visible" (the public check-cell case) or "hidden"
     - passed: whether every output of the case was within tolerance
     - hint: for a miss, which output is wrong and how; None when passed
+    - unjudged: None, or what went wrong when the grader itself failed to judge
+      the outputs (a grader bug: the case counts as failed and its cell is
+      flagged for hand grading)
     """
 
     name: str
     visibility: str
     passed: bool
     hint: object = None
+    unjudged: object = None
 
 
 @dataclass

@@ -517,9 +517,28 @@ def score_cells(outputs, key, cells=None):
                 max_points=cell.points,
                 points=points,
                 cases=verdicts,
+                flag=unjudged_flag(verdicts),
             )
         )
     return scores
+
+
+def unjudged_flag(verdicts):
+    """The cell flag when the grader failed to judge some of `verdicts` (a grader bug), else None.
+
+    Such a case counts as not passed, so a student cannot earn points by
+    making the judge fail; the flag marks the cell for hand grading
+    (gradebook.record sets needs_manual_grade) and tells the instructor.
+    """
+    unjudged = [v for v in verdicts if v.unjudged]
+    if not unjudged:
+        return None
+    return (
+        f"GRADER ERROR: the grader could not judge {', '.join(v.name for v in unjudged)} "
+        f"({unjudged[0].unjudged}); those cases count "
+        "as failed until you grade this cell by hand (a bug in the grader, not the student's "
+        "mistake: please report it)"
+    )
 
 
 #: The hint of a visible case whose points are withheld (see withhold_public_only).
@@ -558,8 +577,16 @@ def judge_case(case, output, entry):
         try:
             with np.errstate(all="ignore"):
                 problems = judge(case, output, entry)
-        except Exception as error:  # a judge must not take the grader down on odd data
-            problems = [f"the outputs could not be judged ({type(error).__name__})"]
+        except Exception as error:  # a bug of the grader's, whatever the outputs: not a miss
+            why = _clean(f"{type(error).__name__}: {error}", HINT_CHARS // 2)
+            return CaseVerdict(
+                case.name,
+                case.visibility,
+                False,
+                f"the grader could not judge this case ({why}): a fault of the grader, not "
+                "of your code; your instructor grades this cell by hand",
+                unjudged=why,
+            )
     hint = _clean("; ".join(p.rstrip(". ") for p in problems), HINT_CHARS) if problems else None
     return CaseVerdict(case.name, case.visibility, not problems, hint)
 

@@ -1,0 +1,79 @@
+"""The nbgrader preprocessors grading swaps in: no untrusted score, no active content.
+
+nbgrader's autograde is kept for the record: it restores the locked cells from
+the gradebook, keeps each notebook for hand grading in the formgrader and for
+feedback, and creates the gradebook rows. Two of its steps are replaced:
+
+- `SaveManualGrades` instead of `SaveAutoGrades`: it does what nbgrader does
+  for the hand-graded cells (the inline answers: "needs manual grade", and the
+  "No response." comment when an answer is untouched) and writes no score of an
+  autograded code cell. Those scores come only from the trusted grader
+  (gradebook.record, in the grading command's own process), so no worker ever
+  writes a score a student's outputs or kernel could have chosen, even one that
+  outlives a killed run.
+- `KeepSafeOutputs` instead of `ClearOutput`, when the notebooks are not
+  executed again: the student's own outputs are kept for the human reader,
+  minus everything a browser would run or render as markup (HTML, JavaScript,
+  SVG, widgets, Markdown and LaTeX outputs). A notebook's outputs are whatever
+  its author wrote into the file, and the formgrader shows them to an
+  instructor logged in to a Jupyter server.
+
+`in_kernel_points(notebook)` reads what nbgrader's own rule (its
+`determine_grade`) would give each autograded cell of an executed notebook,
+without writing it anywhere: only compared with the trusted scores.
+"""
+
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
+
+#: The output data a feedback or formgrader page may show: inert text and images.
+SAFE_MIME_TYPES = ("text/plain", "image/png", "image/jpeg")
+#: The note that replaces an output whose every representation was dropped.
+DROPPED_OUTPUT = "[output not shown: only text and PNG/JPEG images are kept from submissions]"
+
+
+def is_autograded(cell):
+    """Whether `cell` is an autograded test cell (a grade cell holding code, not an answer)."""
+    return utils.is_grade(cell) and cell.cell_type == "code" and not utils.is_solution(cell)
+
+
+class SaveManualGrades(SaveAutoGrades):
+    """nbgrader's SaveAutoGrades for the hand-graded cells only; autograded cells are untouched."""
+
+    def _add_score(self, cell, resources):
+        if is_autograded(cell):
+            return
+        super()._add_score(cell, resources)
+
+
+class KeepSafeOutputs(NbGraderPreprocessor):
+    """Keep each code cell's outputs as text and images only; drop the rest of each output."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code":
+            cell.outputs = [safe_output(output) for output in cell.get("outputs", [])]
+        return cell, resources
+
+
+def safe_output(output):
+    """`output` with only SAFE_MIME_TYPES in its data (a note when nothing is left)."""
+    if output.get("output_type") not in ("display_data", "execute_result"):
+        return output  # stream and error outputs are text
+    data = output.get("data", {})
+    kept = {mime: value for mime, value in data.items() if mime in SAFE_MIME_TYPES}
+    if not kept:
+        kept = {"text/plain": DROPPED_OUTPUT}
+    output["data"] = kept
+    output["metadata"] = {
+        key: value for key, value in output.get("metadata", {}).items() if key in kept
+    }
+    return output
+
+
+def in_kernel_points(nb):
+    """{grade_id: points} nbgrader's rule gives each autograded cell of the executed `nb`."""
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: utils.determine_grade(cell)[0]
+        for cell in nb.cells
+        if is_autograded(cell)
+    }
