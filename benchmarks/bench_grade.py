@@ -3,20 +3,24 @@
 Everything runs on a course built in a temporary folder from this checkout
 (the release and a fabricated class, as `autograder demo` makes them), through
 the real pipeline (`autograder.grade.grade`: harness in bubblewrap, trusted
-verdict, nbgrader autograde with the kernel in bubblewrap):
+verdict, nbgrader autograde for the record, executing nothing):
 
 1. per submission (jobs 1; the seconds the worker spent on it, not the
    start of the worker): the solution, the untouched release and a typical
    mistake, each graded in the bwrap box, in the fallback box (resource limits
    only: the sandbox's cost is the difference) and by plain `nbgrader
-   autograde` (the same notebooks in an ordinary kernel, no harness, no
-   sandbox: what grading with nbgrader alone costs), taking turns, median of
-   the repeats;
+   autograde` (nbgrader's own configuration: the same notebooks executed in an
+   ordinary kernel, no harness, no sandbox: what grading with nbgrader alone
+   costs), taking turns, median of the repeats; and with --execute-notebooks
+   (the notebooks run again in a sandboxed kernel, for the record);
 2. --jobs scaling: the same submissions graded with --jobs 1 and with --jobs
    N (N = cores), throughput ratio;
 3. a class of CONVKIT_BENCH_CLASS submissions (default 100; copies of the
    fabricated solution, alternative, release and mistakes under new ids) graded
-   with --jobs N, against the aim of 100 submissions in 10 minutes on 2 cores.
+   with --jobs N, against the aim of 100 submissions in 10 minutes on 2 cores;
+   and the same class (at most CONVKIT_BENCH_PLAIN of it, default 20) through
+   plain `nbgrader autograde`, one process as nbgrader runs, against the aim
+   that the whole `grade` costs at most 1.3 times as much.
 
 Run it with `python -m benchmarks grade`; CONVKIT_BENCH_QUICK=1 shrinks every
 part, CONVKIT_BENCH_REPEATS sets the repeats of part 1 (default 3).
@@ -47,6 +51,8 @@ CLASS_MIX = ("solution", "alternative", "release", "mistake-conv-stride", "mista
 AIM_CLASS, AIM_SECONDS = 100, 600
 #: The aim for the sandbox's cost, as a fraction of the fallback box's time.
 AIM_OVERHEAD = 0.20
+#: The aim for the whole of `grade` against plain nbgrader autograde, same class.
+AIM_PLAIN_RATIO = 1.3
 
 
 def quick():
@@ -83,13 +89,19 @@ def add_copies(course, root, count, mix):
     return ids
 
 
-def grade_once(course, students, *, jobs=1, sandbox="bwrap"):
+def grade_once(course, students, *, jobs=1, sandbox="bwrap", execute=False):
     """Grade `students` afresh; return (wall seconds, GradeReport)."""
     from autograder.grade import grade
 
     start = time.perf_counter()
     report = grade(
-        course, students=list(students), jobs=jobs, force=True, sandbox=sandbox, log=_quiet
+        course,
+        students=list(students),
+        jobs=jobs,
+        force=True,
+        sandbox=sandbox,
+        execute_notebooks=execute,
+        log=_quiet,
     )
     seconds = time.perf_counter() - start
     if report.failed:
@@ -99,10 +111,16 @@ def grade_once(course, students, *, jobs=1, sandbox="bwrap"):
 
 def plain_autograde(course, student):
     """Plain `nbgrader autograde` of one submission, in an ordinary kernel; return seconds."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
     datasets = course / "autograder" / "datasets"
-    config = notebooks_step.course_config(
-        course, kernel_name="python3", cell_timeout=notebooks_step.GRADING_CELL_TIMEOUT
-    )
+    # nbgrader's own configuration: its preprocessors, an ordinary kernel.
+    config = Config()
+    config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config())
+    config.CourseDirectory.root = str(course)
+    config.Execute.kernel_name = "python3"
+    config.Execute.timeout = notebooks_step.GRADING_CELL_TIMEOUT
     # What the sandboxed kernel gets, so that both run the same cells the same way.
     env = {
         "CS231N_QUICK": "1",
@@ -137,7 +155,7 @@ def per_submission_rows(course, repeats):
     """Rows 1: each kind alone with bwrap, with the fallback box, and by plain nbgrader."""
     rows = []
     for student in SINGLE:
-        times = {"bwrap": [], "fallback": [], "plain": []}
+        times = {"bwrap": [], "fallback": [], "plain": [], "execute": []}
         phases = []
         for _ in range(repeats):
             # The worker's own figure: without starting the worker (imports, answer key).
@@ -150,8 +168,10 @@ def per_submission_rows(course, repeats):
             times["fallback"].append(result.seconds)
             with contextlib.redirect_stdout(io.StringIO()):
                 times["plain"].append(plain_autograde(course, student))
-        bwrap, fallback, plain = (
-            statistics.median(times[k]) for k in ("bwrap", "fallback", "plain")
+            result = grade_once(course, [student], execute=True)[1].results[0]
+            times["execute"].append(result.seconds)
+        bwrap, fallback, plain, execute = (
+            statistics.median(times[k]) for k in ("bwrap", "fallback", "plain", "execute")
         )
         steps = ", ".join(
             f"{step} {statistics.median(p[step] for p in phases):.1f}"
@@ -166,8 +186,8 @@ def per_submission_rows(course, repeats):
                 f"{bwrap:.1f} s",
                 f"steps (s): {steps}; fallback box {fallback:.1f} s: sandbox overhead "
                 f"{100 * overhead:+.0f}% (aim <= {100 * AIM_OVERHEAD:.0f}%: {verdict}); plain "
-                f"nbgrader autograde {plain:.1f} s ({bwrap / plain:.2f}x: the harness and "
-                "verdict are extra work plain nbgrader does not do)",
+                f"nbgrader autograde {plain:.1f} s ({bwrap / plain:.2f}x); with "
+                f"--execute-notebooks {execute:.1f} s",
             )
         )
     return rows
@@ -188,7 +208,7 @@ def jobs_rows(course, students, jobs):
 
 
 def class_rows(course, students, jobs):
-    """Row 3: a whole class, against the aim."""
+    """Row 3: a whole class, against the aim; also returns the wall seconds."""
     seconds, report = grade_once(course, students, jobs=jobs)
     count = len(students)
     per = seconds / count
@@ -203,6 +223,25 @@ def class_rows(course, students, jobs):
             f"{per:.1f} s per submission; a class of {AIM_CLASS} {how}: "
             f"{projected / 60:.1f} min (aim <= {AIM_SECONDS / 60:.0f} min on 2 cores: "
             f"{verdict}); scores seen {', '.join(scored)}",
+        )
+    ], seconds
+
+
+def plain_class_rows(course, students, graded_seconds):
+    """Row 4: plain nbgrader autograde of the class, one process, against the whole grade."""
+    count = min(len(students), int(os.environ.get("CONVKIT_BENCH_PLAIN") or 20))
+    with contextlib.redirect_stdout(io.StringIO()):
+        seconds = sum(plain_autograde(course, student) for student in students[:count])
+    plain = seconds / count * len(students)
+    ratio = graded_seconds / plain
+    verdict = "ok" if ratio <= AIM_PLAIN_RATIO else "MISSED"
+    how = "measured" if count == len(students) else f"projected from {count}"
+    return [
+        (
+            f"plain nbgrader autograde of the same {len(students)}, one process",
+            f"{plain / 60:.1f} min",
+            f"{how}; the whole grade --jobs N took {ratio:.2f}x as long "
+            f"(aim <= {AIM_PLAIN_RATIO}x: {verdict})",
         )
     ]
 
@@ -227,7 +266,9 @@ def run():
         scaling = 2 if small else 2 * len(CLASS_MIX)
         copies = add_copies(course, root, max(size, scaling), CLASS_MIX)
         rows += jobs_rows(course, copies[:scaling], jobs)
-        rows += class_rows(course, copies[:size], jobs)
+        class_row, seconds = class_rows(course, copies[:size], jobs)
+        rows += class_row
+        rows += plain_class_rows(course, copies[:size], seconds)
     return rows
 
 

@@ -28,11 +28,13 @@ class FakeReport:
 def test_a_class_too_slow_is_reported_missed_with_its_projection(monkeypatch):
     """Is 40 s per submission, measured on 10, projected to 66.7 min for 100 and MISSED?"""
 
-    def grade_once(course, students, *, jobs=1, sandbox="bwrap"):
+    def grade_once(course, students, *, jobs=1, sandbox="bwrap", execute=False):
         return 400.0, FakeReport([FakeResult(1.0, points=p) for p in (61, 0, 61)])
 
     monkeypatch.setattr(bench_grade, "grade_once", grade_once)
-    [(figure, measured, comparison)] = bench_grade.class_rows(None, [f"s{i}" for i in range(10)], 2)
+    rows, seconds = bench_grade.class_rows(None, [f"s{i}" for i in range(10)], 2)
+    [(figure, measured, comparison)] = rows
+    assert seconds == 400.0
     assert figure == "grade a class of 10 submissions, --jobs 2"
     assert measured == "6.7 min"
     assert "40.0 s per submission" in comparison
@@ -46,7 +48,7 @@ def test_a_fast_enough_class_of_100_is_measured_not_projected(monkeypatch):
     monkeypatch.setattr(
         bench_grade, "grade_once", lambda *a, **k: (540.0, FakeReport([FakeResult(5.4)]))
     )
-    [(_, measured, comparison)] = bench_grade.class_rows(None, [f"s{i}" for i in range(100)], 2)
+    [(_, measured, comparison)], _ = bench_grade.class_rows(None, [f"s{i}" for i in range(100)], 2)
     assert measured == "9.0 min"
     assert "a class of 100 measured: 9.0 min" in comparison
     assert "(aim <= 10 min on 2 cores: ok)" in comparison
@@ -58,8 +60,8 @@ def test_the_sandbox_overhead_is_the_bwrap_time_over_the_fallback_time(monkeypat
     seconds = {"bwrap": 30.0, "fallback": 24.0}
     phases = {"assemble": 0.5, "harness": 10.0, "verdict": 2.0, "notebooks": 17.5}
 
-    def grade_once(course, students, *, jobs=1, sandbox="bwrap"):
-        return 99.0, FakeReport([FakeResult(seconds[sandbox], phases=phases)])
+    def grade_once(course, students, *, jobs=1, sandbox="bwrap", execute=False):
+        return 99.0, FakeReport([FakeResult(50.0 if execute else seconds[sandbox], phases=phases)])
 
     monkeypatch.setattr(bench_grade, "grade_once", grade_once)
     monkeypatch.setattr(bench_grade, "plain_autograde", lambda course, student: 15.0)
@@ -72,7 +74,27 @@ def test_the_sandbox_overhead_is_the_bwrap_time_over_the_fallback_time(monkeypat
     assert "harness 10.0" in comparison
     assert "notebooks 17.5" in comparison
     assert "sandbox overhead +25% (aim <= 20%: MISSED)" in comparison
-    assert "plain nbgrader autograde 15.0 s (2.00x" in comparison
+    assert "plain nbgrader autograde 15.0 s (2.00x)" in comparison
+    assert "with --execute-notebooks 50.0 s" in comparison
+
+
+def test_the_whole_grade_is_compared_with_plain_nbgrader_on_the_same_class(monkeypatch):
+    """With 20 plain autogrades of 15 s projected to a class of 100 (25 min), is a grade of
+    the class in 30 min 1.20x (ok) and one in 40 min 1.60x (MISSED)?"""
+    calls = []
+    monkeypatch.setattr(
+        bench_grade, "plain_autograde", lambda course, student: calls.append(student) or 15.0
+    )
+    students = [f"s{i}" for i in range(100)]
+    [(figure, measured, comparison)] = bench_grade.plain_class_rows(None, students, 1800.0)
+    assert len(calls) == 20
+    assert figure == "plain nbgrader autograde of the same 100, one process"
+    assert measured == "25.0 min"
+    assert "projected from 20" in comparison
+    assert "1.20x as long (aim <= 1.3x: ok)" in comparison
+    [(_, _, comparison)] = bench_grade.plain_class_rows(None, students[:10], 10 * 15.0 * 1.6)
+    assert "measured" in comparison
+    assert "1.60x as long (aim <= 1.3x: MISSED)" in comparison
 
 
 def test_jobs_scaling_is_the_ratio_of_the_two_runs(monkeypatch):
@@ -80,7 +102,7 @@ def test_jobs_scaling_is_the_ratio_of_the_two_runs(monkeypatch):
     monkeypatch.setattr(
         bench_grade,
         "grade_once",
-        lambda course, students, *, jobs=1, sandbox="bwrap": (
+        lambda course, students, *, jobs=1, sandbox="bwrap", execute=False: (
             100.0 / (1 + (jobs - 1) * 2 / 3),
             None,
         ),

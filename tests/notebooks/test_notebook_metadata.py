@@ -139,6 +139,22 @@ def test_markers_are_balanced_and_in_the_right_cells():
                 assert cell.cell_type == "code", f"{stem}: hidden tests in a markdown cell"
 
 
+def test_no_notebook_holds_hidden_tests():
+    """Do the hidden cases live in the grader only (autograder/grade/cases.py), never in a
+    notebook, where they would run in the student's kernel?"""
+    for stem, cell in all_cells():
+        for marker in MARKERS["hidden"]:
+            assert marker not in cell.source, f"{stem}: {nbgrader(cell).get('grade_id')}"
+
+
+def test_the_notebooks_state_the_fast_layer_rule():
+    """Does every notebook tell students that the naive layers must do the work themselves?"""
+    for stem in NOTEBOOKS:
+        text = "\n".join(cell.source for s, cell in all_cells() if s == stem)
+        assert "earn their points only by doing the work" in text, stem
+        assert "cs231n/fast_layers.py" in text, stem
+
+
 def test_inline_questions_have_one_fixed_form():
     """Is every inline question a locked "**Inline Question n:**" cell, numbered from 1, followed
     by a manually graded "**Your Answer:**" cell holding the instructor's answer?"""

@@ -408,6 +408,35 @@ def test_points_are_the_cells_points_times_the_fraction_passed(answer_key):
     assert score.points == 1.33
 
 
+def test_a_judge_that_raises_flags_the_cell_for_hand_grading(answer_key, monkeypatch):
+    """When the grader's own judge raises on a case, does the case count as failed (no points
+    for crashing it), with a hint that blames the grader, and is the cell flagged for the
+    instructor to grade by hand?"""
+    cell = cell_of("correct_conv_forward_naive")
+    outputs = {
+        case.id: CaseOutput("ok", outputs={"out": answer_key[case.id]["outputs"]["out"]})
+        for case in cell.cases
+    }
+    (clean,) = verdict.score_cells(outputs, answer_key, [cell])
+    assert clean.points == cell.points and clean.flag is None
+    broken = cell.cases[1].id
+
+    def compare(case, output, entry):
+        if case.id == broken:
+            raise TypeError("unsupported operand type(s)")
+        return []
+
+    monkeypatch.setattr(verdict, "_compare_outputs", compare)
+    (score,) = verdict.score_cells(outputs, answer_key, [cell])
+    assert score.points == round(cell.points * (len(cell.cases) - 1) / len(cell.cases), 2)
+    (unjudged,) = [case for case in score.cases if not case.passed]
+    assert unjudged.name == cell.cases[1].name
+    assert "TypeError: unsupported operand" in unjudged.unjudged
+    assert "fault of the grader, not of your code" in unjudged.hint
+    assert score.flag.startswith("GRADER ERROR")
+    assert unjudged.name in score.flag and "grade this cell by hand" in score.flag
+
+
 def _initial_loss_outputs(case):
     inputs = case.inputs()
     with verdict._global_rng_kept():
