@@ -73,6 +73,7 @@ class GradeReport:
     - results: the Result of every student graded or reused, sorted by id
     - regraded, reused: student ids graded now, and those whose result still held
     - failed: {student: why} for submissions the grader itself could not grade
+    - unreadable: {student: why} for results files that could not be read (graded again)
     - sandbox: "bwrap" or "fallback"
     """
 
@@ -80,6 +81,7 @@ class GradeReport:
     regraded: list = field(default_factory=list)
     reused: list = field(default_factory=list)
     failed: dict = field(default_factory=dict)
+    unreadable: dict = field(default_factory=dict)
     sandbox: str = ""
 
 
@@ -387,6 +389,8 @@ def grade(
                 "bubblewrap) before grading for real."
             )
         pending = _reuse(course, settings, todo, force, report)
+        for student, why in report.unreadable.items():
+            log(f"{student}: its results file cannot be read ({why}): graded again")
         if report.reused:
             log(f"{len(report.reused)} submissions unchanged since they were graded: kept")
         if pending:
@@ -419,7 +423,11 @@ def _reuse(course, settings, todo, force, report):
 
     pending = []
     for student in todo:
-        previous = read_result(course, student)
+        try:
+            previous = read_result(course, student)
+        except Exception as error:  # an unreadable or foreign results file: grade again
+            report.unreadable[student] = f"{type(error).__name__}: {error}"
+            previous = None
         folder = pipeline.submitted_dir(course, student, settings.assignment)
         if (
             not force

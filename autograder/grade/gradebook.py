@@ -104,19 +104,21 @@ def verify(course, assignment, *, students=None, log=print):
 
       1. every submission in DIR/submitted/ (or of `students`) must have a
          result, and that result must be the grading of the files there now
-         (its fingerprint); otherwise UntrustedGrades names the students (a
-         submission collected again since it was graded, one never graded, a
-         results file that cannot be read), and nothing is published;
+         (Result.submission) by this version of the grader; otherwise
+         UntrustedGrades names the students (a submission collected again
+         since it was graded, one never graded, a results file that cannot be
+         read or written by an older grader), and nothing is published. (A
+         grader or release edited since grading does not stop it: `grade`
+         regrades those when it is run again.)
       2. a cell whose gradebook auto_score is not the result's score (a run
          killed between nbgrader's step and the trusted record, or a hand edit
          of the database) is written again from the result, and `log` says
          whose scores were repaired.
     """
     from . import find_students, pipeline
-    from .results import read_result
+    from .results import GRADER_VERSION, read_result
 
     course = Path(course).resolve()
-    release = course / "release" / assignment
     problems, results = [], []
     for student in find_students(course, assignment, only=students):
         folder = pipeline.submitted_dir(course, student, assignment)
@@ -128,13 +130,13 @@ def verify(course, assignment, *, students=None, log=print):
         if result is None:
             problems.append(f"{student} (collected but never graded)")
             continue
-        if result.fingerprint not in (
-            pipeline.fingerprint(folder, release, execute=False),
-            pipeline.fingerprint(folder, release, execute=True),
-        ):
+        if result.grader_version != GRADER_VERSION:
             problems.append(
-                f"{student} (the submission, the release or the grader changed since it was graded)"
+                f"{student} (graded by an older grader, version {result.grader_version})"
             )
+            continue
+        if result.submission != pipeline.submission_digest(folder):
+            problems.append(f"{student} (collected again since it was graded)")
             continue
         results.append(result)
     if problems:

@@ -91,6 +91,11 @@ def submitted_dir(course, student, assignment):
     return Path(course) / "submitted" / student / assignment
 
 
+def submission_digest(folder):
+    """A hash of the files a student handed in (nbgrader's timestamp.txt aside)."""
+    return _tree_digest(folder, skip={"timestamp.txt"})
+
+
 def fingerprint(folder, release, *, execute=False):
     """A hash of the submission's files, the release's, the grader's code and its mode.
 
@@ -100,18 +105,25 @@ def fingerprint(folder, release, *, execute=False):
     """
     mode = "execute" if execute else "record"
     digest = hashlib.sha256(f"convkit-grader-{GRADER_VERSION}-{mode}\n".encode())
-    for label, root in (("submission", Path(folder)), ("release", Path(release))):
-        for path in sorted(Path(root).rglob("*")):
-            if path.is_symlink() or not path.is_file() or "__pycache__" in path.parts:
-                continue
-            rel = path.relative_to(root).as_posix()
-            if label == "submission" and rel == "timestamp.txt":
-                continue
-            digest.update(f"{label}:{rel}\n".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    here = Path(__file__).parent
-    for path in sorted(here.glob("*.py")):
+    digest.update(f"submission:{submission_digest(folder)}\n".encode())
+    digest.update(f"release:{_tree_digest(release)}\n".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(f"grader:{path.name}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _tree_digest(root, skip=()):
+    """A hash of the regular files below `root` (names and contents; links and caches left out)."""
+    digest = hashlib.sha256()
+    root = Path(root)
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink() or not path.is_file() or "__pycache__" in path.parts:
+            continue
+        rel = path.relative_to(root).as_posix()
+        if rel in skip:
+            continue
+        digest.update(f"{rel}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -243,6 +255,7 @@ def grade_student(settings, student, *, sandbox=None, key=None):
         student=student,
         assignment=settings.assignment,
         fingerprint=fingerprint(folder, settings.release, execute=settings.execute_notebooks),
+        submission=submission_digest(folder),
         sandbox="",
     )
     sandbox = sandbox or find_sandbox(settings.sandbox, required=settings.sandbox == "bwrap")

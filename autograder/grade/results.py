@@ -69,8 +69,11 @@ class Result:
     """Everything grading one submission found.
 
     - student, assignment: ids as nbgrader knows them
-    - fingerprint: a hash of the submitted files and the grader version; a
-      result whose fingerprint still matches is not graded again
+    - fingerprint: a hash of the submitted files, the release, the grader and
+      its mode; a result whose fingerprint still matches is not graded again
+    - submission: a hash of the submitted files alone: export and feedback
+      publish a result only while the submission it graded is still the one in
+      submitted/ (gradebook.verify)
     - sandbox: "bwrap" or "fallback" (weaker isolation, warned about)
     - cells: the CellScores of every autograded cell, in notebook order
     - notebooks: notebook name -> "executed", "missing" or what went wrong
@@ -85,6 +88,7 @@ class Result:
     assignment: str
     fingerprint: str
     sandbox: str
+    submission: str = ""
     cells: list = field(default_factory=list)
     notebooks: dict = field(default_factory=dict)
     flags: list = field(default_factory=list)
@@ -141,12 +145,25 @@ def write_result(course, result):
     return path
 
 
+class ResultError(Exception):
+    """A results file that cannot be read as a Result; the message names the file."""
+
+
 def read_result(course, student):
-    """The Result of `student`, or None when the student has not been graded."""
+    """The Result of `student`, or None when the student has not been graded.
+
+    Raises ResultError naming the file when it is not a readable Result (broken
+    JSON, fields of another grader version).
+    """
     path = results_dir(course) / f"{student}.json"
     if not path.is_file():
         return None
-    return Result.from_json(path.read_text(encoding="utf-8"))
+    try:
+        return Result.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise ResultError(
+            f"{path}: not a readable result ({type(error).__name__}: {error})"
+        ) from None
 
 
 def read_results(course):

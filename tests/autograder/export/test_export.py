@@ -2,11 +2,13 @@
 
 import csv
 import json
+import zipfile
 
 import pytest
 
 from autograder.export import ExportError, export
-from autograder.grade.results import read_results
+from autograder.grade.results import read_result, read_results
+from autograder.paths import ASSIGNMENT_ID
 
 pytestmark = [pytest.mark.export, pytest.mark.slow]
 
@@ -66,3 +68,71 @@ def test_export_of_an_ungraded_course_is_a_clear_error(tmp_path):
     """Is exporting a folder without a gradebook refused by name?"""
     with pytest.raises(ExportError, match="gradebook"):
         export(tmp_path, log=lambda line: None)
+
+
+def _set_auto_score(course, student, grade_id, value):
+    from autograder.grade.gradebook import open_gradebook
+
+    with open_gradebook(course) as gb:
+        submission = gb.find_submission(ASSIGNMENT_ID, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.name == grade_id:
+                    grade.auto_score = value
+        gb.db.commit()
+
+
+def test_a_gradebook_score_that_is_not_the_trusted_one_is_repaired_loudly(graded_copy):
+    """If the gradebook holds a score the grader never gave (a run killed between nbgrader's
+    step and the trusted record, a hand edit), does export write the trusted one back, say
+    whose, and export it?"""
+    _set_auto_score(graded_copy, "hostile-monkeypatch", "correct_three_layer_convnet_loss", 4.0)
+    said = []
+    export(graded_copy, format="csv", log=said.append)
+    (line,) = [line for line in said if line.startswith("repaired")]
+    assert "hostile-monkeypatch" in line
+    assert "correct_three_layer_convnet_loss" in line
+    rows = {r["student_id"]: r for r in csv.DictReader((graded_copy / "grades.csv").open())}
+    trusted = read_result(graded_copy, "hostile-monkeypatch").points
+    assert float(rows["hostile-monkeypatch"]["score"]) == pytest.approx(trusted)
+
+
+def test_a_submission_collected_again_since_grading_stops_export_by_name(graded_copy, tmp_path):
+    """A student hands in another zip after grading (here the untouched release over a full
+    marks submission): do export and feedback refuse, naming that student, rather than
+    publish the old grade?"""
+    from autograder.collect import collect
+    from autograder.feedback import FeedbackError, feedback
+
+    release_zip = tmp_path / "solution.zip"
+    release = graded_copy / "release" / ASSIGNMENT_ID
+    with zipfile.ZipFile(release_zip, "w") as z:
+        for path in sorted(release.rglob("*")):
+            if path.is_file():
+                z.write(path, path.relative_to(release).as_posix())
+    collect(graded_copy, [release_zip], log=None)
+    with pytest.raises(ExportError, match=r"solution \(collected again since it was graded\)"):
+        export(graded_copy, log=lambda line: None)
+    with pytest.raises(FeedbackError, match=r"solution \(collected again"):
+        feedback(graded_copy, students=["solution"], log=lambda line: None)
+    (graded_copy / "autograder" / "results" / "alternative.json").unlink()
+    with pytest.raises(ExportError, match=r"alternative \(collected but never graded\)"):
+        export(graded_copy, log=lambda line: None)
+
+
+def test_an_unreadable_results_file_is_named_then_graded_again(graded_copy):
+    """A results file that is not one (`{`): do export name the file and stop, and grade say
+    so and grade that student again, leaving the others as they were?"""
+    from autograder.grade import grade
+
+    path = graded_copy / "autograder" / "results" / "release.json"
+    path.write_text("{")
+    with pytest.raises(ExportError, match=r"release \(its results file cannot be read: .*"):
+        export(graded_copy, log=lambda line: None)
+    said = []
+    report = grade(graded_copy, log=said.append)
+    assert report.regraded == ["release"]
+    assert "release.json" in report.unreadable["release"]
+    assert any(line.startswith("release: its results file cannot be read") for line in said)
+    assert read_result(graded_copy, "release").points == 0
+    export(graded_copy, log=lambda line: None)
