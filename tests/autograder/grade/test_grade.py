@@ -4,13 +4,13 @@ The class (see tests/classroom.py) is graded once; every test reads
 that run, or grades a copy of it again.
 """
 
+import json
 import os
-import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -72,32 +72,126 @@ def test_no_attack_left_a_trace(graded_class):
 
 
 def test_the_solution_is_graded_without_a_flag(graded_class):
-    """Do the solution and the alternative pass nbgrader's in-kernel checks too (no flag)?"""
+    """Are the solution and the alternative graded without a flag, their notebooks kept as
+    submitted (executed once: in the harness), with no in-kernel verdict?"""
     for student in ("solution", "alternative"):
         result = read_result(graded_class.course, student)
         assert result.flags == []
         assert result.cell_flags() == []
-        assert set(result.notebooks.values()) == {"executed"}
-        assert all(cell.nbgrader_points == cell.max_points for cell in result.cells)
+        assert set(result.notebooks.values()) == {"as submitted"}
+        assert all(cell.nbgrader_points is None for cell in result.cells)
+        assert set(result.phases) == {"assemble", "harness", "verdict", "notebooks"}
 
 
 def test_the_instructor_is_told_what_each_attack_did(graded_class):
-    """Does each attack that nbgrader alone would miss or choke on get a flag?"""
+    """Does each attack on the notebooks, which never run now, still get a flag naming it?"""
 
     def flags(student):
         result = read_result(graded_class.course, student)
         return " | ".join([*result.flags, *(flag for _, flag in result.cell_flags())])
 
-    assert "nbgrader's in-kernel run gave" in flags("hostile-monkeypatch")
-    assert "nbgrader's in-kernel run gave" in flags("hostile-input-transformer")
-    assert "kernel died" in flags("hostile-exit")
-    assert "time limit" in flags("hostile-loop-cell")
+    assert "reassigns numpy.allclose" in flags("hostile-monkeypatch")
+    assert "input_transformers" in flags("hostile-input-transformer")
+    assert "calls _exit" in flags("hostile-exit")
+    assert "imports signal" in flags("hostile-loop-cell")
     assert "edited provided file cs231n/fast_layers.py (ignored)" in flags(
         "hostile-edited-provided"
     )
     assert "sitecustomize.py" in flags("hostile-site")
     # The loop in a package function costs its own cells, not the run.
     assert "did not finish" not in flags("hostile-loop-function")
+
+
+#: Submissions whose notebooks attack the kernel, graded again with --execute-notebooks.
+EXECUTED = (
+    "solution",
+    "hostile-monkeypatch",
+    "hostile-input-transformer",
+    "hostile-exit",
+    "hostile-loop-cell",
+)
+
+
+@pytest.fixture(scope="module")
+def executed(graded_class, tmp_path_factory):
+    """A copy of the graded class, a few students graded again with --execute-notebooks."""
+    course = tmp_path_factory.mktemp("executed") / "course"
+    shutil.copytree(graded_class.course, course, symlinks=True)
+    report = grade(
+        course,
+        students=list(EXECUTED),
+        jobs=2,
+        cell_timeout=CELL_TIMEOUT,
+        execute_notebooks=True,
+        log=lambda line: None,
+    )
+    return course, report
+
+
+def test_execute_notebooks_runs_them_in_the_box_and_compares(executed, graded_class):
+    """With --execute-notebooks, are the notebooks run again (the kernel in the box), the
+    in-kernel verdicts compared with the trusted ones, and the scores unchanged?"""
+    course, report = executed
+    assert sorted(report.regraded) == sorted(EXECUTED)
+
+    def flags(student):
+        result = read_result(course, student)
+        return " | ".join([*result.flags, *(flag for _, flag in result.cell_flags())])
+
+    solution = read_result(course, "solution")
+    assert solution.flags == []
+    assert solution.cell_flags() == []
+    assert set(solution.notebooks.values()) == {"executed in the sandbox"}
+    assert all(cell.nbgrader_points == cell.max_points for cell in solution.cells)
+    assert "nbgrader's in-kernel run gave" in flags("hostile-monkeypatch")
+    assert "nbgrader's in-kernel run gave" in flags("hostile-input-transformer")
+    assert "kernel died" in flags("hostile-exit")
+    assert "time limit" in flags("hostile-loop-cell")
+    for student in EXECUTED:
+        again, first = read_result(course, student), read_result(graded_class.course, student)
+        assert [c.points for c in again.cells] == [c.points for c in first.cells], student
+        assert again.fingerprint != first.fingerprint  # the mode is part of it
+    table, clean = grade_table(course), grade_table(graded_class.course)
+    assert {k: v[0] for k, v in table.items()} == {k: v[0] for k, v in clean.items()}
+
+
+def test_a_notebooks_own_outputs_are_kept_inert_and_never_scored(graded_copy):
+    """A submitted notebook whose saved outputs claim a score and carry a script: does the
+    autograded copy keep its text, drop the script, and the gradebook keep the trusted score?"""
+    import nbformat
+
+    student = "release"
+    path = graded_copy / "submitted" / student / ASSIGNMENT_ID / "ConvolutionalNetworks.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(
+        c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "correct_conv_forward_naive"
+    )
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="conv_forward_naive: PASSED\n"),
+        nbformat.v4.new_output(
+            "execute_result",
+            data={"text/plain": "3", "text/html": "<script>steal()</script>"},
+            execution_count=1,
+        ),
+        nbformat.v4.new_output("display_data", data={"application/javascript": "steal()"}),
+    ]
+    nbformat.write(nb, path)
+    grade(graded_copy, students=[student], log=lambda line: None)
+    autograded = graded_copy / "autograded" / student / ASSIGNMENT_ID / path.name
+    kept = next(
+        c
+        for c in nbformat.read(autograded, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "correct_conv_forward_naive"
+    )
+    text = json.dumps(kept.outputs)
+    assert "conv_forward_naive: PASSED" in text
+    assert "<script" not in text
+    assert "steal()" not in text
+    assert "only text and PNG/JPEG images are kept" in text
+    table = grade_table(graded_copy)
+    assert table[(student, "ConvolutionalNetworks", "correct_conv_forward_naive")][0] == 0
 
 
 def test_hidden_case_hints_never_hold_an_expected_value(graded_class):
@@ -123,63 +217,76 @@ def test_grading_again_changes_nothing(graded_class, graded_copy):
     assert grade_table(graded_copy) == before
 
 
-def test_runs_killed_at_random_moments_end_with_the_same_gradebook(graded_class, graded_copy):
-    """Killed with SIGKILL at random moments, again and again, then run to the end: is the
-    gradebook the clean run's?"""
-    before = grade_table(graded_copy)
-    again = ["solution", "mistake-conv-stride", "hostile-gradebook"]
-    results = graded_copy / "autograder" / "results"
-    for student in again:
-        (results / f"{student}.json").unlink()
-    command = [
+def _grade_command(course, *extra):
+    return [
         sys.executable,
         "-m",
         "autograder",
         "grade",
         "--course",
-        str(graded_copy),
+        str(course),
         "--jobs",
         "2",
-        "--cell-timeout",
-        str(CELL_TIMEOUT),
+        *extra,
     ]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "assignment")])}
-    # Moments in every step: preparing, the harness, nbgrader rewriting grades.
-    moments = random.Random(7).sample(range(2, 30), 3)
-    for seconds in moments:
-        proc = subprocess.Popen(
-            command,
-            cwd=graded_copy,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        time.sleep(seconds)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        time.sleep(3)  # the killed run's kernels and boxes are told, and go
-        assert leftover(graded_copy) == [], f"the run killed after {seconds} s left processes"
-    finished = {p.stem for p in results.glob("*.json")}
-    assert not set(again) <= finished, "every run finished before it was killed: kill sooner"
-    subprocess.run(command, cwd=graded_copy, env=env, check=True, capture_output=True)
+
+
+def _grade_env():
+    path = os.pathsep.join([str(REPO), str(REPO / "assignment")])
+    return {**os.environ, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
+
+
+def kill_when(command, cwd, moment):
+    """Run `command` under tests/reaper.py, SIGKILL its main process once a line of its output
+    starts with `moment`; return (the lines seen, the processes it left running)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.reaper", *command],
+        cwd=cwd,
+        env=_grade_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    lines, sent = [], False
+    for line in proc.stdout:
+        if line.startswith("LEFTOVER "):
+            proc.wait()
+            return lines, json.loads(line[len("LEFTOVER ") :])
+        lines.append(line.rstrip("\n"))
+        if not sent and line.strip().startswith(moment):
+            proc.send_signal(signal.SIGUSR1)
+            sent = True
+    proc.wait()
+    raise AssertionError(f"the reaper gave no LEFTOVER line (exit {proc.returncode}): {lines}")
+
+
+def test_a_regrade_killed_at_several_moments_leaves_nothing_and_changes_no_grade(
+    graded_class, graded_copy
+):
+    """A --force regrade of a graded class (hostile submissions included), its main process
+    SIGKILLed while preparing, with its first result in, and halfway: is no process of the run
+    left (workers, boxes and what runs in them), and does the next run's export equal the clean
+    run's, row for row?"""
+    from autograder.export import export
+
+    export(graded_copy, log=lambda line: None)
+    clean_csv = (graded_copy / "grades.csv").read_text()
+    before = grade_table(graded_copy)
+    command = _grade_command(graded_copy, "--force")
+    half = len(GRADED) // 2
+    for moment in ("grading ", "[ 1/", f"[{half:>2}/"):
+        lines, left = kill_when(command, graded_copy, moment)
+        assert any(line.strip().startswith(moment) for line in lines), (moment, lines)
+        assert left == [], f"killed at {moment!r}, the run left processes: {left}"
+    rerun = subprocess.run(
+        _grade_command(graded_copy), cwd=graded_copy, env=_grade_env(), capture_output=True
+    )
+    assert rerun.returncode == 0, rerun.stderr.decode()[-2000:]
     assert grade_table(graded_copy) == before
-
-
-def leftover(course):
-    """Processes (pid, command) whose command line names `course`: kernels, boxes, workers."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                command = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if str(course) in command:
-            found.append((int(entry), command[:200]))
-    return found
+    (graded_copy / "grades.csv").unlink()
+    repaired = []
+    export(graded_copy, log=repaired.append)
+    assert not [line for line in repaired if "repaired" in line]
+    assert (graded_copy / "grades.csv").read_text() == clean_csv
 
 
 def test_jobs_one_grades_as_the_class_run_with_two(graded_class, graded_copy):

@@ -14,14 +14,16 @@ import re
 
 #: attack id -> a regular expression that what the instructor reads about it (the
 #: submission's flags, its cell flags and the hints of the cells it lost, or for a
-#: refused zip collect's message) must match.
+#: refused zip collect's message) must match, graded as by default: the notebooks
+#: are not executed, so an attack on the kernel is told by the code read
+#: (tests/autograder/grade/test_grade.py grades a few again with --execute-notebooks).
 TOLD = {
-    "hostile-monkeypatch": r"nbgrader's in-kernel run gave",
-    "hostile-input-transformer": r"nbgrader's in-kernel run gave",
+    "hostile-monkeypatch": r"suspicious code.*reassigns numpy\.allclose",
+    "hostile-input-transformer": r"suspicious code.*input_transformers",
     "hostile-steal-solution": r"suspicious code.*(sqlite3|gradebook)",
     "hostile-gradebook": r"suspicious code.*(sqlite3|gradebook)",
-    "hostile-exit": r"kernel died",
-    "hostile-loop-cell": r"time limit",
+    "hostile-exit": r"suspicious code.*calls _exit",
+    "hostile-loop-cell": r"suspicious code.*imports signal",
     "hostile-loop-function": r"timed out",
     "hostile-loop-unkillable": r"timed out|harness was stopped",
     "hostile-memory-bomb": r"MemoryError|memory limit",
