@@ -13,8 +13,10 @@ is refused; the others are collected with warnings, since nbgrader would
 otherwise skip a missing notebook without a word and grading gives it 0:
 
   - a notebook that is not UTF-8 JSON in nbformat 4 is removed (nbgrader could
-    not run it; it scores 0) and reported with what is wrong;
-  - a missing notebook is reported;
+    not read it) and reported with what is wrong, and with what grading does
+    then (results.notebook_left_out: the package's cells are still scored,
+    the notebook's own work is not);
+  - a missing notebook is reported the same way;
   - a notebook that is not the release's is never taken and never renamed: a
     student's notebook in a subfolder is reported as misplaced; and when
     exactly one notebook of the release is missing and exactly one other
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
+from ..grade.results import notebook_left_out
 from .problems import CollectError, show
 
 #: The student package, at the top of the release and of a submission.
@@ -116,19 +119,22 @@ def notebook_problem(path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             nbformat.validate(data)
-    except Exception as e:  # nbformat.ValidationError, or worse on stranger data
-        reason = " ".join(str(getattr(e, "message", e)).split())
+    except nbformat.ValidationError as e:
+        where = "/".join(str(part) for part in getattr(e, "absolute_path", ()))
+        reason = " ".join(str(getattr(e, "message", e)).splitlines()[0].split())
         if len(reason) > QUOTED:
             reason = reason[: QUOTED - 3] + "..."
-        return f"not in the notebook format: {reason}"
+        return f"not in the notebook format (at {where or 'its top level'}: {reason})"
+    except Exception:  # nbformat itself trips on stranger data
+        return "not in the notebook format (its fields are not a notebook's)"
     return None
 
 
 def check_submission(folder, extraction, expected):
     """Compare the files extracted into `folder` with `expected`; return the Findings.
 
-    A notebook that is not valid is deleted from `folder` (it scores 0 like a
-    missing one, and nbgrader could not run it).
+    A notebook that is not valid is deleted from `folder` (graded like a
+    missing one: results.notebook_left_out).
     """
     folder = Path(folder)
     taken = {member.rel: member for member in extraction.taken}
@@ -150,12 +156,19 @@ def check_submission(folder, extraction, expected):
                 (folder / name).unlink()
                 invalid.add(name)
                 findings.append(
-                    Finding(f"is {problem}: it was left out and scores 0", taken[name].name)
+                    Finding(
+                        f"is {problem}: it was left out; {notebook_left_out(name)}",
+                        taken[name].name,
+                    )
                 )
     missing = [nb for nb in expected.notebooks if nb not in taken and nb not in invalid]
     findings += _stray_notebooks(extraction.skipped, missing, expected.notebooks)
     findings += _missing_package_files(taken, expected)
     findings += _ignored(extraction.skipped)
+    findings += [
+        Finding("its name is not valid UTF-8 (a broken zip tool?): it was not taken", name)
+        for name in extraction.undecodable
+    ]
     return findings
 
 
@@ -207,7 +220,7 @@ def _stray_notebooks(skipped, missing, notebooks):
                 member.name,
             )
         )
-    findings += [Finding(f"{name} is missing: it scores 0") for name in missing]
+    findings += [Finding(notebook_left_out(name)) for name in missing]
     return findings
 
 

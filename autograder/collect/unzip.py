@@ -31,6 +31,7 @@ A zip comes from a student and is treated as hostile. In order:
 Every refusal raises UnsafeZip with the findings, each naming its member.
 """
 
+import io
 import os
 import re
 import stat
@@ -102,6 +103,7 @@ class Extraction:
     top: object = None  # "jdoe" when every member sat under jdoe/, else None
     taken: list = field(default_factory=list)  # Members written below dest, in zip order
     skipped: list = field(default_factory=list)  # Members not taken (junk and folders excluded)
+    undecodable: list = field(default_factory=list)  # names flagged UTF-8 that are not (shown)
 
 
 def size_text(n):
@@ -184,12 +186,18 @@ def extract(zip_path, dest, wanted, limits=None, keep_top=()):
     limits = limits or Limits()
     _check_end_record(zip_path, limits)
     try:
-        with zipfile.ZipFile(zip_path) as zf:
+        source, undecodable = _readable_names(zip_path)
+        with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()
             if len(infos) > limits.max_members:
                 raise UnsafeZip([(None, _too_many(len(infos), limits))])
             members, top = _read_members(infos, keep_top)
-            plan, result = _plan(infos, members, top, wanted, limits)
+            unwanted = {info.filename for info in infos if info.orig_filename in undecodable}
+            plan, result = _plan(
+                infos, members, top, lambda rel: rel not in unwanted and wanted(rel), limits
+            )
+            result.undecodable = sorted(undecodable.values())
+            result.skipped = [m for m in result.skipped if m.name not in unwanted]
             _write(zf, plan, Path(dest), limits)
     except UnsafeZip:
         raise
@@ -207,6 +215,43 @@ def extract(zip_path, dest, wanted, limits=None, keep_top=()):
         raise UnsafeZip([(None, f"cannot be read ({_reason(e)})")]) from None
     result.taken = [member for _, member in plan]
     return result
+
+
+def _readable_names(zip_path):
+    """(what to open with zipfile, {name: shown}) where no member name fails to decode.
+
+    A member whose name is flagged UTF-8 (general purpose bit 11) but is not
+    makes zipfile refuse the whole zip. Then the zip is read into memory and
+    the flag of those members cleared in the central directory, so their names
+    decode as CP437 (zipfile's default); they are returned, name as zipfile
+    now reads it -> the raw name shown with escapes, for the caller to leave
+    out and report. Otherwise the path itself and {}.
+    """
+    try:
+        zipfile.ZipFile(zip_path).close()
+        return zip_path, {}
+    except UnicodeDecodeError:
+        pass
+    data = bytearray(Path(zip_path).read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    if end < 0 or len(data) - end < 22:
+        raise zipfile.BadZipFile("a member name is not valid UTF-8, and no end record")
+    count, _, offset = struct.unpack("<2xHLL", data[end + 8 : end + 20])
+    bad, pos = {}, offset
+    for _ in range(count):
+        if data[pos : pos + 4] != b"PK\x01\x02":
+            raise zipfile.BadZipFile("a member name is not valid UTF-8, and a bad directory")
+        flags = struct.unpack("<H", data[pos + 8 : pos + 10])[0]
+        name_len, extra_len, comment_len = struct.unpack("<3H", data[pos + 28 : pos + 34])
+        raw = bytes(data[pos + 46 : pos + 46 + name_len])
+        if flags & 0x800:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                struct.pack_into("<H", data, pos + 8, flags & ~0x800)
+                bad[raw.decode("cp437")] = raw.decode("utf-8", errors="backslashreplace")
+        pos += 46 + name_len + extra_len + comment_len
+    return io.BytesIO(bytes(data)), bad
 
 
 def _check_end_record(zip_path, limits):

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from . import harness as harness_module
 from . import notebooks as notebooks_step
-from .results import GRADER_VERSION, Result
+from .results import GRADER_VERSION, Result, notebook_left_out
 
 #: The files of this package that run inside the sandbox.
 BOX_FILES = ("harness.py", "programs.py")
@@ -296,7 +296,7 @@ def grade_student(settings, student, *, sandbox=None, key=None):
     for name in sorted({cell.notebook for cell in result.cells}):
         result.notebooks[name] = kept if name in present else "missing"
         if name not in present:
-            result.flags.append(f"{name}.ipynb is missing: its cells were scored from the package")
+            result.flags.append(notebook_left_out(f"{name}.ipynb"))
     if settings.run_notebooks:
         config = notebooks_step.course_config(
             settings.course,

@@ -145,6 +145,16 @@ def write_result(course, result):
     return path
 
 
+def notebook_left_out(name):
+    """What happens to a submission whose notebook `name` is missing or unreadable: one rule,
+    said alike by collect, grade and the feedback page."""
+    return (
+        f"{name} is missing or unreadable: its cells that grade package functions are "
+        "scored from the package (cs231n/); what lives only in the notebook (train_one_epoch, "
+        "the inline answers) scores 0"
+    )
+
+
 class ResultError(Exception):
     """A results file that cannot be read as a Result; the message names the file."""
 

@@ -7,6 +7,7 @@ import pytest
 from autograder.collect.check import check_submission, expected_files, notebook_problem
 from autograder.collect.problems import CollectError
 from autograder.collect.unzip import extract
+from autograder.grade.results import notebook_left_out
 from tests.autograder.collect.helpers import (
     NOTEBOOKS,
     PACKAGE_FILES,
@@ -77,7 +78,25 @@ def test_only_notebooks_and_package_code_are_wanted(course, rel, taken):
         ),
         (
             json.dumps({"nbformat": 4, "nbformat_minor": 5, "cells": "nope", "metadata": {}}),
-            "not in the notebook format",
+            "not in the notebook format (its fields are not a notebook's)",
+        ),
+        (
+            json.dumps(
+                {
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                    "cells": [
+                        {
+                            "cell_type": "code",
+                            "execution_count": None,
+                            "metadata": {},
+                            "outputs": [],
+                        }
+                    ],
+                    "metadata": {},
+                }
+            ),
+            "not in the notebook format (at cells/0: 'source' is a required property)",
         ),
     ],
 )
@@ -109,12 +128,15 @@ def test_a_complete_submission_has_no_findings(course, tmp_path):
 
 
 def test_a_missing_notebook_is_a_warning(course, tmp_path):
-    """Is a missing notebook reported (scores 0) without refusing the submission?"""
+    """Is a missing notebook reported, with what grading then does (the rule grade and the
+    feedback state too), without refusing the submission?"""
     members = submission()
     del members["SpatialNormalization.ipynb"]
     [finding] = findings_for(course, tmp_path, members)[1]
     assert not finding.fatal
-    assert finding.message == "SpatialNormalization.ipynb is missing: it scores 0"
+    assert finding.message == notebook_left_out("SpatialNormalization.ipynb")
+    assert "scored from the package" in finding.message
+    assert "train_one_epoch, the inline answers) scores 0" in finding.message
 
 
 def test_a_renamed_notebook_is_named_not_renamed(course, tmp_path):
@@ -140,7 +162,7 @@ def test_two_strangers_are_not_guessed(course, tmp_path):
     assert "looks like" not in " ".join(messages.values())
     assert "not a notebook of the assignment" in messages["a.ipynb"]
     assert "not a notebook of the assignment" in messages["b.ipynb"]
-    assert messages[None] == "ConvolutionalNetworks.ipynb is missing: it scores 0"
+    assert messages[None] == notebook_left_out("ConvolutionalNetworks.ipynb")
 
 
 def test_a_notebook_in_a_subfolder_is_called_misplaced(course, tmp_path):
@@ -159,7 +181,7 @@ def test_an_invalid_notebook_is_left_out_with_its_reason(course, tmp_path):
     [finding] = findings
     assert finding.member == "SpatialNormalization.ipynb"
     assert "not valid JSON" in finding.message
-    assert "scores 0" in finding.message
+    assert notebook_left_out("SpatialNormalization.ipynb") in finding.message
     assert not (folder / "SpatialNormalization.ipynb").exists()
     assert (folder / "ConvolutionalNetworks.ipynb").exists()
 
@@ -195,3 +217,28 @@ def test_ignored_files_are_noted_once(course, tmp_path):
     assert finding.message.startswith("ignored 3 files")
     for name in ("layers.cpython-311.pyc", "im2col.so", "cifar.bin"):
         assert name in finding.message
+
+
+def test_a_member_name_that_is_not_utf8_is_named_and_the_rest_taken(course, tmp_path):
+    """A member flagged UTF-8 whose name is not (notes\\xff.txt, and a notebook named so): is
+    each named and left out, and the rest of the zip collected, instead of the whole zip
+    refused?"""
+    members = {**submission(), "notesX.txt": b"junk", "cs231n/extraX.py": b"x = 1\n"}
+    zip_path = make_zip(tmp_path / "jdoe.zip", members)
+    data = bytearray(zip_path.read_bytes())
+    for header, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := data.find(header, start)) >= 0:
+            data[start + flags_at + 1] |= 0x08  # bit 11: the name is UTF-8
+            start += 4
+    data = bytes(data).replace(b"notesX", b"notes\xff").replace(b"extraX", b"extra\xfe")
+    zip_path.write_bytes(data)
+    folder = tmp_path / "out"
+    extraction = extract(zip_path, folder, expected_files(course).wants, keep_top={"cs231n"})
+    findings = check_submission(folder, extraction, expected_files(course))
+    named = {f.member: f.message for f in findings}
+    said = "its name is not valid UTF-8 (a broken zip tool?): it was not taken"
+    assert named == {"notes\\xff.txt": said, "cs231n/extra\\xfe.py": said}
+    assert (folder / "ConvolutionalNetworks.ipynb").is_file()
+    assert (folder / "cs231n" / "layers.py").is_file()
+    assert sorted(p.name for p in (folder / "cs231n").glob("extra*")) == []
