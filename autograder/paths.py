@@ -4,6 +4,8 @@ Everything the autograder reads from the repository is located from here, so a
 test can point it at a copy of the source by passing `source=` explicitly.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 #: The repository root (this file is autograder/paths.py).
@@ -22,3 +24,24 @@ REQUIREMENTS = REPO / "requirements.txt"
 ASSIGNMENT_ID = "convnets"
 #: The nbgrader course id written into nbgrader_config.py.
 COURSE_ID = "convkit"
+
+
+def unwritable(course, names):
+    """The first of `course`/NAME ("" is the course folder itself) that exists and this
+    process cannot write, as "PATH (why)", or None.
+
+    Each folder is tried by making (and removing) a temporary file in it, each
+    file by opening it for appending (which changes nothing): a read-only
+    mount, a folder of another user or a file without write permission all
+    show, before a verb has written anything.
+    """
+    for name in names:
+        path = Path(course) / name if name else Path(course)
+        try:
+            if path.is_dir():
+                tempfile.TemporaryFile(dir=path).close()
+            elif path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_APPEND))
+        except OSError as error:
+            return f"{path} ({error.strerror or error})"
+    return None

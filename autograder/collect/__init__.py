@@ -67,6 +67,8 @@ __all__ = [
 
 #: timestamp.txt as collect writes it (nbgrader's own collectors write other forms).
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC")
+#: What this verb writes below --course (checked before it runs: cli.py).
+WRITES = ("", "submitted")
 #: The prefix of the temporary folder inside DIR where submissions are extracted.
 STAGING_PREFIX = ".collect-staging-"
 

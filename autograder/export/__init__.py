@@ -28,6 +28,10 @@ from ..grade import GradeError
 from ..grade.gradebook import UntrustedGrades, verify
 from ..paths import ASSIGNMENT_ID
 
+#: What this verb writes below --course (checked before it runs: cli.py): grades.csv, the
+#: Gradescope files, and the gradebook when a score must be repaired.
+WRITES = ("", "export", "gradebook.db")
+
 
 class ExportError(Exception):
     """Nothing to export, or not a course."""

@@ -41,6 +41,11 @@ PREPROCESSORS = [
 ]
 
 
+#: What this verb writes below --course (checked before it runs: cli.py): the pages, and
+#: the gradebook when a score must be repaired (grade.gradebook.verify).
+WRITES = ("feedback", "gradebook.db")
+
+
 class FeedbackError(Exception):
     """Feedback cannot be written (not a course, nothing graded yet)."""
 

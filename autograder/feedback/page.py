@@ -97,7 +97,7 @@ shared equally among its cases.</p>
         if manual_rows
         else ""
     }
-<h2>Your notebooks, as the autograder ran them</h2>
+<h2>Your notebooks, as the autograder kept them</h2>
 <ul>{"".join(notebooks)}</ul>
 {"<h2>Notes from the grader</h2><ul>" + notes + "</ul>" if notes else ""}
 </body></html>

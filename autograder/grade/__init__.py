@@ -62,6 +62,10 @@ def _harness_limits():
     return Limits(cpu_seconds=120, wall_seconds=240)
 
 
+#: What this verb writes below --course (checked before it runs: cli.py).
+WRITES = ("", "gradebook.db", "autograder", "autograder/results", "autograded")
+
+
 class GradeError(Exception):
     """The course cannot be graded (no release, no submissions, an unknown student)."""
 
@@ -351,9 +355,9 @@ def grade(
     the submissions to that cluster's workers instead of local processes.
     `execute_notebooks` also runs every notebook again in a sandboxed kernel,
     for the record (the scores are the same; about 20 s more per submission).
-    Raises GradeError when the course cannot be graded at all, or when the
-    scheduler or one of its workers cannot grade it (then before anything is
-    written).
+    Raises GradeError when the course cannot be graded at all (not a course,
+    nothing collected, an unknown student), or when the scheduler or one of its
+    workers cannot grade it (then before anything is written).
     """
     if scheduler and jobs is not None:
         raise ValueError("give jobs or scheduler, not both: the cluster decides concurrency")
@@ -363,8 +367,10 @@ def grade(
     todo = find_students(course, only=students)
     report = GradeReport()
     if not todo:
-        log(f"no submissions in {course / 'submitted'}: collect some first")
-        return report
+        raise GradeError(
+            f"nothing to grade: no submission of {paths.ASSIGNMENT_ID} in {course / 'submitted'} "
+            f"(collect some first: python -m autograder collect --course {course} ZIP...)"
+        )
     with contextlib.ExitStack() as stack:
         client = None
         if scheduler:

@@ -17,6 +17,8 @@ hold the results' scores (a run killed between nbgrader's step and this one),
 for export and feedback to check before they publish anything.
 """
 
+import contextlib
+import warnings
 from pathlib import Path
 
 
@@ -25,11 +27,21 @@ def database_url(course):
     return f"sqlite:///{Path(course).resolve() / 'gradebook.db'}"
 
 
+@contextlib.contextmanager
 def open_gradebook(course):
-    """nbgrader's Gradebook of `course` (use it as a context manager)."""
-    from nbgrader.api import Gradebook
+    """nbgrader's Gradebook of `course`, as a context manager.
 
-    return Gradebook(database_url(course))
+    SQLAlchemy's warnings about nbgrader's own sessions (a new student's rows
+    "not in session") are kept off the instructor's terminal: the scores are
+    right regardless (FIELD_NOTES), and they would bury the grader's lines.
+    """
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        with Gradebook(database_url(course)) as gb:
+            yield gb
 
 
 def ensure_student(course, student):
