@@ -22,7 +22,10 @@ otherwise skip a missing notebook without a word and grading gives it 0:
     exactly one notebook of the release is missing and exactly one other
     notebook is present, it is reported as "looks like a renamed X". Renaming
     it is the instructor's call (rename it in the zip and collect again);
-  - package files of the release missing from the submission are listed.
+  - package files of the release missing from the submission are listed;
+  - a notebook whose cells' nbgrader metadata was copied or edited in Jupyter
+    (grade.cells.repair_cells: a duplicated grade_id, a check cell no longer
+    graded) is named, with what grading does about it.
 """
 
 import json
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
+from ..grade.cells import notebook_repairs
 from ..grade.results import notebook_left_out
 from .problems import CollectError, show
 
@@ -165,6 +169,10 @@ def check_submission(folder, extraction, expected):
     findings += _stray_notebooks(extraction.skipped, missing, expected.notebooks)
     findings += _missing_package_files(taken, expected)
     findings += _ignored(extraction.skipped)
+    findings += [
+        Finding(f"{note} (grading mends this in its record; the files stay as submitted)")
+        for note in notebook_repairs(expected.release, folder)
+    ]
     findings += [
         Finding("its name is not valid UTF-8 (a broken zip tool?): it was not taken", name)
         for name in extraction.undecodable

@@ -70,7 +70,7 @@ def course_config(course, *, kernel_name=None, cell_timeout=None, execute=False)
     from traitlets.config.loader import PyFileConfigLoader
 
     from . import kernel
-    from .preprocessors import KeepSafeOutputs, SaveManualGrades
+    from .preprocessors import KeepSafeOutputs, RepairCellMetadata, SaveManualGrades
 
     course = Path(course).resolve()
     config = Config()
@@ -79,7 +79,11 @@ def course_config(course, *, kernel_name=None, cell_timeout=None, execute=False)
     config.CourseDirectory.root = str(course)
     # nbgrader's own lists, with its output clearing and score saving replaced
     # (see preprocessors.py), and Execute only when asked for.
+    config.RepairCellMetadata.release_dir = str(course / "release")
+    # A grade cell the student deleted (or whose metadata they deleted) is put back.
+    config.OverwriteCells.add_missing_cells = True
     config.Autograde.sanitize_preprocessors = [
+        RepairCellMetadata,
         ClearOutput if execute else KeepSafeOutputs,
         DeduplicateIds,
         OverwriteKernelspec,
@@ -167,8 +171,28 @@ def summarise_failure(error, log):
         return "the notebook kernel stopped responding"
     if _TIMEOUT.search(text):
         return "a notebook cell exceeded the time limit and could not be interrupted"
+    return f"nbgrader autograde failed: {failure_cause(error, log)}"
+
+
+#: A traceback's last line: "KeyError: 'grade_id'", "RuntimeError: Inconsistent checksums ...".
+_EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit))(?::\s*(.*))?$")
+
+
+def failure_cause(error, log):
+    """The exception that made nbgrader fail, from its log, rather than its own re-raise.
+
+    nbgrader's API reports "NbGraderException: Please see the above traceback";
+    the real cause is the last exception line of the log before it.
+    """
+    causes = []
+    for line in f"{log}\n{error}".splitlines():
+        match = _EXCEPTION_LINE.match(line.strip())
+        if match and match.group(1) != "NbGraderException":
+            causes.append(line.strip())
+    if causes:
+        return causes[-1][:300]
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return f"nbgrader autograde failed: {lines[-1][:200] if lines else 'no message'}"
+    return lines[-1][:300] if lines else "no message"
 
 
 def quiet_nbgrader_logging():

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from . import harness as harness_module
 from . import notebooks as notebooks_step
+from .cells import notebook_repairs
 from .results import GRADER_VERSION, Result, notebook_left_out
 
 #: The files of this package that run inside the sandbox.
@@ -278,6 +279,12 @@ def grade_student(settings, student, *, sandbox=None, key=None):
         ):
             if noticed:
                 result.flags.append(noticed)
+        repairs = notebook_repairs(settings.release, folder)
+        if repairs:
+            result.flags.append(
+                "notebook cells mended for nbgrader's record (the submitted files are "
+                f"unchanged): {'; '.join(repairs)}"
+            )
         lap("assemble")
         # 3. harness: it and its inputs are bound read-only (prepared once by prepare_box).
         order = harness_order()

@@ -18,13 +18,23 @@ feedback, and creates the gradebook rows. Two of its steps are replaced:
   its author wrote into the file, and the formgrader shows them to an
   instructor logged in to a Jupyter server.
 
+`RepairCellMetadata` runs first, on the student's notebook as nbgrader reads
+it (the file in submitted/ is not changed): what a student does innocently in
+Jupyter must not make nbgrader's autograde fail, and so lose the notebook the
+inline answers are graded in (cells.repair_cells says what it mends).
+
 `in_kernel_points(notebook)` reads what nbgrader's own rule (its
 `determine_grade`) would give each autograded cell of an executed notebook,
 without writing it anywhere: only compared with the trusted scores.
 """
 
+from pathlib import Path
+
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
+from traitlets import Unicode
+
+from .cells import release_metadata, repair_cells
 
 #: The output data a feedback or formgrader page may show: inert text and images.
 SAFE_MIME_TYPES = ("text/plain", "image/png", "image/jpeg")
@@ -77,3 +87,16 @@ def in_kernel_points(nb):
         for cell in nb.cells
         if is_autograded(cell)
     }
+
+
+class RepairCellMetadata(NbGraderPreprocessor):
+    """repair_cells on each notebook autograde reads, against the release's copy of it."""
+
+    release_dir = Unicode("", help="the course's release/ folder").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        path = Path(self.release_dir) / info["assignment"] / f"{info['notebook']}.ipynb"
+        if path.is_file():
+            repair_cells(nb.cells, release_metadata(path))
+        return nb, resources

@@ -238,7 +238,12 @@ MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 
 
 def cell_source(notebook, grade_id):
-    """The source of the code cell of `notebook` whose nbgrader grade_id is `grade_id`."""
+    """The source of the code cell of `notebook` whose nbgrader grade_id is `grade_id`.
+
+    A cell copied in Jupyter keeps its metadata, so several code cells may
+    carry the grade_id: their sources are joined in notebook order, so that a
+    later definition wins, as running the notebook top to bottom would have it.
+    """
     if os.path.getsize(notebook) > MAX_NOTEBOOK_BYTES:
         raise ValueError(f"{notebook} is over {MAX_NOTEBOOK_BYTES // 2**20} MB")
     with open(notebook, encoding="utf-8") as f:
@@ -249,13 +254,14 @@ def cell_source(notebook, grade_id):
         nbgrader = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
         if isinstance(nbgrader, dict) and nbgrader.get("grade_id") == grade_id:
             found.append(cell)
-    if len(found) != 1 or found[0].get("cell_type") != "code":
+    found = [cell for cell in found if cell.get("cell_type") == "code"]
+    if not found:
         raise LookupError(
-            f"{notebook} has {len(found)} cells with grade_id {grade_id!r}; "
-            "exactly one code cell was expected (was the cell deleted or copied?)"
+            f"{notebook} has no code cell with grade_id {grade_id!r} (was the cell deleted, "
+            "or its metadata edited?)"
         )
-    source = found[0].get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    sources = [cell.get("source", "") for cell in found]
+    return "\n".join("".join(s) if isinstance(s, list) else str(s) for s in sources)
 
 
 def definitions(source):

@@ -194,6 +194,48 @@ def test_a_notebooks_own_outputs_are_kept_inert_and_never_scored(graded_copy):
     assert table[(student, "ConvolutionalNetworks", "correct_conv_forward_naive")][0] == 0
 
 
+def test_cells_a_student_copied_or_edited_in_jupyter_keep_the_record(graded_copy):
+    """A check cell set to grade: false, another with its metadata deleted, the train_one_epoch
+    cell copied (its grade_id with it): does nbgrader's step still succeed (the autograded
+    notebooks kept, for hand grading), the flag say what was mended, and the score stay full?"""
+    import nbformat
+
+    student = "solution"
+    path = graded_copy / "submitted" / student / ASSIGNMENT_ID / "ConvolutionalNetworks.ipynb"
+    nb = nbformat.read(path, as_version=4)
+
+    def index(grade_id):
+        return next(
+            n
+            for n, c in enumerate(nb.cells)
+            if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+        )
+
+    nb.cells[index("correct_conv_forward_naive")].metadata.nbgrader["grade"] = False
+    del nb.cells[index("correct_max_pool_forward_naive")].metadata["nbgrader"]
+    at = index("train_one_epoch")
+    copied = nbformat.from_dict(json.loads(json.dumps(nb.cells[at])))
+    copied["id"] = "a-copy"
+    nb.cells.insert(at + 1, copied)
+    nbformat.write(nb, path)
+    grade(graded_copy, students=[student], log=lambda line: None)
+    result = read_result(graded_copy, student)
+    assert result.points == result.max_points
+    flags = " | ".join(result.flags)
+    assert "nbgrader autograde failed" not in flags
+    assert "correct_conv_forward_naive: its nbgrader metadata was edited (grade)" in flags
+    assert "a second cell with grade_id train_one_epoch" in flags
+    autograded = graded_copy / "autograded" / student / ASSIGNMENT_ID
+    kept = nbformat.read(autograded / path.name, as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in kept.cells]
+    assert ids.count("correct_max_pool_forward_naive") == 1  # put back by nbgrader
+    assert ids.count("train_one_epoch") == 1
+    table = grade_table(graded_copy)
+    answers = [v for k, v in table.items() if k[0] == student and k[2].startswith("inline_")]
+    assert len(answers) == 8
+    assert all(needs for _, _, needs in answers)
+
+
 def test_hidden_case_hints_never_hold_an_expected_value(graded_class):
     """Is no hint of a hidden case quoting a number the grader expected?"""
     value = re.compile(r"\d\.\d{3,}")  # the key's floats print with several digits
