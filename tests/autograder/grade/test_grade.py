@@ -236,6 +236,28 @@ def test_cells_a_student_copied_or_edited_in_jupyter_keep_the_record(graded_copy
     assert all(needs for _, _, needs in answers)
 
 
+def test_a_missing_notebook_is_graded_by_the_rule_collect_states(graded_copy):
+    """With ConvolutionalNetworks.ipynb gone, are its package cells still scored, the work that
+    lives only in it (train_one_epoch) 0, and the flag and feedback page the sentence collect
+    gives?"""
+    from autograder.feedback import feedback
+    from autograder.grade.results import notebook_left_out
+
+    student = "solution"
+    (graded_copy / "submitted" / student / ASSIGNMENT_ID / "ConvolutionalNetworks.ipynb").unlink()
+    grade(graded_copy, students=[student], log=lambda line: None)
+    result = read_result(graded_copy, student)
+    points = {cell.grade_id: cell.points for cell in result.cells}
+    full = {cell.grade_id: cell.max_points for cell in result.cells}
+    assert points["correct_train_one_epoch"] == 0
+    assert points["correct_conv_forward_naive"] == full["correct_conv_forward_naive"]
+    assert result.points == result.max_points - full["correct_train_one_epoch"]
+    rule = notebook_left_out("ConvolutionalNetworks.ipynb")
+    assert rule in result.flags
+    report = feedback(graded_copy, students=[student], log=lambda line: None)
+    assert rule in report.pages[student].read_text()
+
+
 def test_hidden_case_hints_never_hold_an_expected_value(graded_class):
     """Is no hint of a hidden case quoting a number the grader expected?"""
     value = re.compile(r"\d\.\d{3,}")  # the key's floats print with several digits
