@@ -1,34 +1,68 @@
 """A Jupyter kernel that runs inside the sandbox, for nbgrader autograde.
 
 nbgrader (nbclient, in the grader's trusted process) executes a student's
-notebooks; the kernel, which runs the student's code, must live in the box.
-`write_kernelspec(folder, ...)` writes `folder/kernels/<name>/kernel.json`
-whose command is this module's launcher; the caller puts `folder` on
-JUPYTER_PATH and sets nbgrader's `c.Execute.kernel_name = <name>`.
+notebooks; the kernel, which runs the student's code, must live in the box,
+and the box has no network, whoever runs the grader (sandbox.py). Two halves:
+
+- The kernel's side. `write_kernelspec(folder, ...)` writes
+  `folder/kernels/<name>/kernel.json` whose command is this module's
+  launcher; the caller puts `folder` on JUPYTER_PATH and sets nbgrader's
+  `c.Execute.kernel_name = <name>`.
+- The grader's side. `configure_client(config)` makes a traitlets Config
+  start kernels with `BoxKernelManager` (`kernel_manager_class` of
+  NotebookClient and of nbgrader's Execute). nbgrader 0.9.6's Execute passes
+  AsyncKernelManager to its constructor, which wins over the config there;
+  but nbconvert's ExecutePreprocessor.preprocess runs NotebookClient's
+  constructor again, without arguments, so the configured class is the one
+  that starts the kernel (measured: a real autograde ran its cells in the
+  box). Should that ever change, nbgrader would start a TCP kernel, which
+  the launcher refuses: autograde fails, loudly, and nothing gets a network.
+
+The channel. BoxKernelManager's transport is ZMQ `ipc`: the kernel's five
+channels are Unix sockets `<ip>-1` ... `<ip>-5`, where `ip` is the absolute
+path prefix `<temp dir>/convkit-ipc-XXXXXXXX/k` in a private folder (0700)
+made for each kernel and removed with it (`cleanup_resources`). The launcher
+binds that folder read-write into the box at the same absolute path, so the
+kernel binds and nbclient connects to the same socket files; nothing else
+crosses. A Unix socket's path holds at most 107 bytes: a long TMPDIR is
+passed over for /tmp.
+
+Why `--KernelManager.transport=ipc` alone made autograde fail ("kernel
+unreachable"), measured with nbclient 0.11 and jupyter_client 8.10: a plain
+KernelManager has no connection file yet when it first reads `ip`, so `ip`
+defaults to the RELATIVE "kernel-ipc", and each side resolves
+`kernel-ipc-<n>` from its own current folder: the kernel binds in the
+notebook's folder (nbclient starts it there), while nbgrader's grading
+process, which has chdir'd to the course root, connects in the course root,
+to sockets nobody listens on ("Kernel didn't respond in 15 seconds"; the
+sockets appeared in the notebook's folder, none in the course root).
+BoxKernelManager's `ip` is absolute.
 
 jupyter_client starts the launcher with `python -m autograder.grade.kernel
 --config <json> <connection file>`, its current directory being the notebook's
 folder (the course's autograded/<student>/<assignment>/). The launcher:
 
-  1. copies that folder's contents (regular files and folders only: never a
-     link, a fifo or a device; at most `copy_bytes` in all, else it refuses to
-     start) into a fresh scratch workdir: the kernel never sees the course's
-     folder, and what it writes stays in the copy. The student's cs231n/ and
-     reference/ come along, so the notebook's imports work;
-  2. copies the connection file next to it, for the box to read;
-  3. runs `python -m ipykernel_launcher -f <connection file>` in the box
-     (sandbox.py) with IPYTHONDIR in the box's HOME, the read-only folders of
-     the config (a dataset for CS231N_DATASETS), the environment of the
-     config (never JPY_PARENT_PID: the box has its own PID namespace, where
-     the kernel would see no parent and exit), and the limits (the wall time
-     caps the kernel's whole life; nbgrader's per-cell timeout comes first).
-     The kernel talks ZMQ over TCP to nbclient. As root, the box keeps a
-     network of its own (loopback only) and the launcher relays the kernel's
-     five ports into it (PortRelay): the kernel reaches nothing else, not the
-     host's loopback services nor another student's kernel. A grader that is
-     not root cannot enter the box's network, so there the box shares the
-     host's network (bubblewrap's --share-net);
-  4. removes the scratch folder when the kernel exits.
+  1. reads the connection file and refuses (exit 1, one line on stderr) a
+     transport other than ipc, a relative `ip`, or a socket folder that is
+     not a private folder of the grader holding nothing but the kernel's
+     sockets: a kernel that would need a network cannot start;
+  2. copies the notebook's folder's contents (regular files and folders only:
+     never a link, a fifo or a device; at most `copy_bytes` in all, else it
+     refuses to start) into a fresh scratch workdir: the kernel never sees
+     the course's folder, and what it writes stays in the copy. The
+     student's cs231n/ and reference/ come along, so the notebook's imports
+     work;
+  3. copies the connection file next to it, for the box to read;
+  4. runs `python -m ipykernel_launcher -f <connection file>` in the box
+     (sandbox.py: its own network namespace, as every box) with the socket
+     folder bound read-write at its own path (given to the box's user as
+     root; it counts against the disk limit), IPYTHONDIR in the box's HOME,
+     the read-only folders of the config (a dataset for CS231N_DATASETS),
+     the environment of the config (never JPY_PARENT_PID: the box has its
+     own PID namespace, where the kernel would see no parent and exit), and
+     the limits (the wall time caps the kernel's whole life; nbgrader's
+     per-cell timeout comes first);
+  5. removes the scratch folder when the kernel exits.
 
 Whatever ends the launcher, the box ends with it: on SIGTERM it kills the box
 and cleans up; on SIGKILL (jupyter_client kills the kernel's process group on
@@ -37,25 +71,29 @@ down, and a small janitor, started in its own session, removes the scratch
 folder once the launcher is gone. Interrupts are messages
 (`"interrupt_mode": "message"`): signals do not cross into the box reliably.
 
+What the box can still do with the socket folder, which it may write: fill
+it (the disk limit counts it), or put a link where a socket was, so that
+nbclient's ZMQ socket, reconnecting, connects to another Unix socket of the
+host instead; it then sends a ZMQ greeting (and to a ZMQ peer, messages
+signed with this kernel's key), and the box sees nothing of what comes back.
+
 Exit status: the kernel's; 1 (with a line on stderr) when the launcher
 cannot start it.
 """
 
 import argparse
-import ctypes
 import json
 import os
-import selectors
+import re
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import warnings
+import weakref
+from functools import cache
 from pathlib import Path, PurePosixPath
 
 #: The kernelspec name nbgrader is told to use.
@@ -68,6 +106,13 @@ COPY_ENTRIES = 20000
 #: Folders never copied (caches the kernel does not need).
 _SKIP = {"__pycache__", ".ipynb_checkpoints"}
 _REPO = Path(__file__).resolve().parents[2]
+#: This module's importable name (the launcher runs it as __main__).
+_MODULE = "autograder.grade.kernel"
+#: The longest path of a Unix socket (sun_path holds 108 bytes with the NUL).
+SOCKET_PATH_MAX = 107
+#: The kernel's sockets are `<ip>-<port>` (ports 1 to 5), one per channel.
+_CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
+_PORT_SUFFIX = len("-99999")
 
 # The janitor: waits for its stdin to close (the launcher exited, however),
 # then removes the scratch folder.
@@ -238,107 +283,133 @@ def _copy_file(fd, name, target, budget):
 
 
 # --------------------------------------------------------------------------
-# The network: the kernel's ports only
+# The grader's side: kernels over ipc sockets in a private folder
 
 
-_PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
-_CLONE_NEWNET = 0x40000000
+def configure_client(config):
+    """Make `config` (a traitlets Config) start notebook kernels with BoxKernelManager; return it.
 
-
-class PortRelay:
-    """Forwards the kernel's five TCP ports from the host's loopback into the box's.
-
-    The box keeps a network namespace of its own (loopback only): the kernel
-    binds its ports there, nbclient connects to the same ports on the host,
-    where the launcher listens, and each connection is relayed by a thread
-    that enters the box's namespace (setns, for that thread only) to connect
-    inside. So the kernel reaches nothing of the host's network, not even
-    another kernel's ports or a database on the host's loopback.
+    Sets `kernel_manager_class` for nbclient's NotebookClient (and so
+    nbconvert's ExecutePreprocessor) and for nbgrader's Execute, which
+    autograde uses (see the module docstring). Calling it again changes
+    nothing; the config stays picklable (the class is named, not held).
     """
-
-    def __init__(self, connection):
-        if connection.get("transport", "tcp") != "tcp":
-            raise KernelError(
-                f"the kernel's transport must be tcp, not {connection['transport']!r}"
-            )
-        self.ip = connection.get("ip") or "127.0.0.1"
-        self.listeners = []
-        self.netns = None
-        try:
-            for key in _PORTS:
-                listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                listener.bind((self.ip, int(connection[key])))
-                listener.listen(16)
-                self.listeners.append(listener)
-        except OSError as error:
-            self.close()
-            raise KernelError(f"cannot listen on the kernel's ports: {error}") from None
-
-    def start(self, box_pid):
-        """Begin relaying into the network namespace of the box whose init is `box_pid`."""
-        self.netns = os.open(f"/proc/{box_pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
-        for listener in self.listeners:
-            threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def _accept(self, listener):
-        port = listener.getsockname()[1]
-        while True:
-            try:
-                outside, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._pipe, args=(outside, port), daemon=True).start()
-
-    def _pipe(self, outside, port):
-        libc = ctypes.CDLL(None, use_errno=True)
-        with outside:
-            if libc.setns(self.netns, _CLONE_NEWNET) != 0:
-                error = os.strerror(ctypes.get_errno())
-                sys.stderr.write(f"convkit kernel: cannot enter the box's network: {error}\n")
-                return
-            inside = None
-            deadline = time.monotonic() + 60
-            while inside is None and time.monotonic() < deadline:
-                try:
-                    inside = socket.create_connection(("127.0.0.1", port), timeout=5)
-                except OSError:
-                    time.sleep(0.02)  # the kernel has not bound its port yet
-            if inside is None:
-                return
-            with inside:
-                inside.settimeout(None)
-                _relay(outside, inside)
-
-    def close(self):
-        for listener in self.listeners:
-            try:
-                listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            listener.close()
-        if self.netns is not None:
-            os.close(self.netns)
-            self.netns = None
+    name = f"{_MODULE}.BoxKernelManager"
+    config.NotebookClient.kernel_manager_class = name
+    config.Execute.kernel_manager_class = name
+    return config
 
 
-def _relay(a, b):
-    """Copy bytes both ways between two sockets until either side closes."""
-    sel = selectors.DefaultSelector()
-    sel.register(a, selectors.EVENT_READ, b)
-    sel.register(b, selectors.EVENT_READ, a)
+def __getattr__(name):
+    # BoxKernelManager subclasses jupyter_client's AsyncKernelManager, which
+    # the launcher never needs: it is made on first use, importable by name.
+    if name == "BoxKernelManager":
+        return _box_kernel_manager()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def socket_root():
+    """Where the kernels' socket folders are made: the temp dir, or /tmp when its path is long."""
+    root = tempfile.gettempdir()
+    return root if len(os.fsencode(root)) <= 48 else "/tmp"
+
+
+@cache
+def _box_kernel_manager():
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class BoxKernelManager(AsyncKernelManager):
+        """jupyter_client's AsyncKernelManager over ZMQ ipc, for a kernel in a box without network.
+
+        Its `ip` is `<folder>/k`, the folder a fresh private one
+        (socket_root()/convkit-ipc-XXXXXXXX, mode 0700) made when the
+        kernel's connection file is first written; the kernel's sockets are
+        `<folder>/k-1` to `k-5`. `cleanup_resources` removes the folder (as
+        does the manager's collection, or the interpreter's exit).
+        """
+
+        transport = CaselessStrEnum(
+            ["ipc"],
+            default_value="ipc",
+            config=True,
+            help="ZMQ transport: ipc only (the kernel's box has no network).",
+        )
+        _socket_folder = None
+        _remove_socket_folder = None
+
+        def _ip_default(self):
+            if self._socket_folder is None:
+                folder = tempfile.mkdtemp(prefix="convkit-ipc-", dir=socket_root())
+                self._socket_folder = folder
+                self._remove_socket_folder = weakref.finalize(self, shutil.rmtree, folder, True)
+            ip = os.path.join(self._socket_folder, "k")
+            if len(os.fsencode(ip)) + _PORT_SUFFIX > SOCKET_PATH_MAX:
+                raise KernelError(
+                    f"the kernel's socket path {ip}-N is longer than {SOCKET_PATH_MAX} bytes: "
+                    "set TMPDIR to a shorter folder"
+                )
+            return ip
+
+        async def _async_cleanup_resources(self, restart=False):
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart and self._remove_socket_folder is not None:
+                self._remove_socket_folder()  # runs once
+
+        cleanup_resources = _async_cleanup_resources
+
+    BoxKernelManager.__qualname__ = "BoxKernelManager"
+    BoxKernelManager.__module__ = _MODULE
+    return BoxKernelManager
+
+
+def socket_folder(connection, owners=()):
+    """The folder of a kernel's ipc sockets, from its connection info; KernelError when unfit.
+
+    The folder is bound read-write into the box, so it must be what
+    BoxKernelManager makes: the folder of an absolute `ip`, private (no
+    access for group or others), owned by this process's user or one of
+    `owners` (the box's user it was given to), holding nothing but the
+    kernel's sockets (`<name of ip>-<port>`).
+    """
+    transport = connection.get("transport", "tcp")
+    if transport != "ipc":
+        raise KernelError(
+            f"the kernel's transport is {transport!r}, but the box has no network: the grader "
+            "must start it with kernel.BoxKernelManager (see kernel.configure_client), over ipc"
+        )
+    ip = str(connection.get("ip") or "")
+    path = PurePosixPath(ip)
+    if not path.is_absolute() or ".." in path.parts or str(path) != ip:
+        raise KernelError(
+            f"the kernel's ipc path {ip!r} is not absolute: the grader and the box would "
+            "look for its sockets in different folders (use kernel.BoxKernelManager)"
+        )
+    ports = [int(connection.get(f"{name}_port") or 0) for name in _CHANNELS]
+    longest = max(len(os.fsencode(f"{ip}-{port}")) for port in ports)
+    if longest > SOCKET_PATH_MAX:
+        raise KernelError(
+            f"the kernel's socket paths {ip}-N are longer than {SOCKET_PATH_MAX} bytes"
+        )
+    folder = Path(path.parent)
     try:
-        while True:
-            for key, _ in sel.select():
-                try:
-                    data = key.fileobj.recv(65536)
-                    if not data:
-                        return
-                    key.data.sendall(data)
-                except OSError:
-                    return
-    finally:
-        sel.close()
+        st = folder.lstat()
+    except OSError as error:
+        raise KernelError(f"the kernel's socket folder {folder}: {error.strerror}") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise KernelError(f"the kernel's socket folder {folder} is not a folder")
+    if st.st_uid not in {os.geteuid(), *owners} or st.st_mode & 0o077:
+        raise KernelError(
+            f"the kernel's socket folder {folder} is not a private folder of the grader "
+            f"(owner {st.st_uid}, mode {stat.S_IMODE(st.st_mode):o})"
+        )
+    pattern = re.compile(re.escape(path.name) + r"-[0-9]+")
+    strays = sorted(name for name in os.listdir(folder) if not pattern.fullmatch(name))
+    if strays:
+        raise KernelError(
+            f"the kernel's socket folder {folder} holds more than its sockets: {strays[:3]}"
+        )
+    return folder
 
 
 # --------------------------------------------------------------------------
@@ -365,6 +436,8 @@ def launch(config, connection_file, notebook_dir):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", sb.SandboxWarning)
             box = sb.find_sandbox(kind)
+    connection = json.loads(Path(connection_file).read_text(encoding="utf-8"))
+    sockets = socket_folder(connection, [box.box_owner[0]] if box.box_owner else [])
     scratch = Path(tempfile.mkdtemp(prefix="convkit-kernel-", dir=config.get("scratch")))
     janitor = subprocess.Popen(
         [sys.executable, "-I", "-S", "-c", _JANITOR, str(scratch)],
@@ -374,14 +447,7 @@ def launch(config, connection_file, notebook_dir):
         start_new_session=True,
         env={},
     )
-    relay = None
     try:
-        if box.kind == "bwrap" and box.mode == "mapped":
-            # The kernel gets a network of its own; its ports are relayed (PortRelay).
-            relay = PortRelay(json.loads(Path(connection_file).read_text(encoding="utf-8")))
-        elif box.kind == "bwrap":
-            # Without root the launcher cannot enter the box's network: share the host's.
-            box = box.with_network()
         work = scratch / "work"
         copy_folder(notebook_dir, work, max_bytes=config.get("copy_bytes", COPY_BYTES))
         conn = scratch / "connection"
@@ -396,9 +462,10 @@ def launch(config, connection_file, notebook_dir):
             [sys.executable, "-m", "ipykernel_launcher", "-f", f"{CONNECTION_DIR}/kernel.json"],
             workdir=work,
             readonly=readonly,
+            # The sockets, at the path nbclient connects to: the only way out of the box.
+            readwrite=[(sockets, str(sockets))],
             env=env,
             limits=limits,
-            on_start=relay.start if relay else None,
         )
         if result.reason:
             sys.stderr.write(f"convkit kernel: stopped: {result.reason}\n")
@@ -406,8 +473,6 @@ def launch(config, connection_file, notebook_dir):
             sys.stderr.writelines(f"  {line}\n" for line in tail)
         return result.returncode if result.returncode >= 0 else 128 - result.returncode
     finally:
-        if relay:
-            relay.close()
         shutil.rmtree(scratch, ignore_errors=True)
         janitor.stdin.close()
         janitor.wait()

@@ -1,9 +1,9 @@
 """The box student code runs in: bubblewrap, resource limits, and a clean kill.
 
 Student code is hostile. `find_sandbox()` returns a Sandbox, and
-`sandbox.run(argv, workdir=..., readonly=..., env=..., limits=...)` runs one
-command in a fresh box and returns a RunResult. Nothing of the box survives
-the call: every process it started is killed, whatever it did.
+`sandbox.run(argv, workdir=..., readonly=..., readwrite=..., env=..., limits=...)`
+runs one command in a fresh box and returns a RunResult. Nothing of the box
+survives the call: every process it started is killed, whatever it did.
 
 What the command sees (BwrapSandbox, `kind == "bwrap"`):
 
@@ -15,13 +15,19 @@ What the command sees (BwrapSandbox, `kind == "bwrap"`):
      /work, /root, /tmp, the course or other submissions.
   2. The workdir (a host folder holding a COPY the caller prepared) read-write
      at /home/student/work, the current directory; `readonly` pairs
-     (host path, inside path) bound read-only; HOME=/home/student and /tmp
-     are private size-limited tmpfs.
-  3. Its own namespaces (user, PID, IPC, UTS, cgroup, network: no network
-     at all, not even the host's loopback), a new session (no terminal
-     injection), and the user `student` (uid 1000), without capabilities and
-     with no_new_privs. The box dies with the process that started it
-     (--die-with-parent), even when that process is SIGKILLed.
+     (host path, inside path) bound read-only; `readwrite` pairs (host
+     folder, inside path) bound read-write, each a private folder the caller
+     made for this box (the sandboxed Jupyter kernel's socket folder, bound
+     at its own path: see kernel.py); HOME=/home/student and /tmp are
+     private size-limited tmpfs.
+  3. Its own namespaces (user, PID, IPC, UTS, cgroup, network), a new session
+     (no terminal injection), and the user `student` (uid 1000), without
+     capabilities and with no_new_privs. The network namespace is always a
+     new one, whoever runs the grader: the box has a loopback of its own and
+     nothing else, so it reaches no host, no name server and no service
+     listening on the host's 127.0.0.1 (a Dask scheduler included). The box
+     dies with the process that started it (--die-with-parent), even when
+     that process is SIGKILLed.
   4. A minimal environment: PATH (the grader's Python first), HOME,
      LANG=C.UTF-8, one BLAS/OpenMP thread, MPLBACKEND=Agg,
      PYTHONDONTWRITEBYTECODE=1, plus the caller's `env`. Never the grader's.
@@ -45,13 +51,14 @@ Limits (a Limits; the defaults suit grading one submission):
     bwrap's own user namespace. The pids cgroup would be exact too, but is
     writable only where the grader may manage cgroups (not in most
     containers); this works wherever bwrap does.
-  - disk_bytes: what the box may add to the workdir, and the size of each
-    tmpfs (/tmp, HOME). A watchdog walks the workdir (never following links,
-    each entry counting at least 4 KiB) every 0.02-0.5 s (five times the
-    walk's cost) and kills the box past the limit. It can overshoot by what
-    is written between two walks: measured here, with 1 MiB files written
-    flat out, 16/64/256 MiB allowed left 18/74/265 MiB; with one-byte files
-    (4 KiB each), 256 MiB allowed left 269 MiB.
+  - disk_bytes: what the box may add to the workdir and the readwrite
+    folders together, and the size of each tmpfs (/tmp, HOME). A watchdog
+    walks them (never following links, each entry counting at least 4 KiB)
+    every 0.02-0.5 s (five times the walk's cost) and kills the box past the
+    limit. It can overshoot by what is written between two walks: measured
+    here in the workdir, with 1 MiB files written flat out, 16/64/256 MiB
+    allowed left 18/74/265 MiB; with one-byte files (4 KiB each), 256 MiB
+    allowed left 269 MiB.
     RLIMIT_FSIZE (file_bytes) bounds any single file exactly.
   - wall_seconds: enforced here, outside the box: the box is killed (SIGKILL
     to its PID namespace's init, which takes every process with it; signals
@@ -64,9 +71,10 @@ Limits (a Limits; the defaults suit grading one submission):
 FallbackSandbox (`kind == "fallback"`, when bubblewrap is missing or does not
 work here) warns once and applies only the rlimits, a new session, the
 workdir as current directory and the clean environment: the command can read
-the course directory. Inside paths of `readonly` are not mapped: arguments
-and environment values naming one are rewritten to the host path. Processes
-are counted per session by a watchdog when the grader is root.
+the course directory and use the host's network. Inside paths of `readonly`
+and `readwrite` are not mapped: arguments and environment values naming one
+are rewritten to the host path. Processes are counted per session by a
+watchdog when the grader is root.
 
 A RunResult's `reason` is one line saying why the box ended badly ("wall time
 300 s exceeded", "CPU time limit", "memory limit", "file size limit", "disk
@@ -256,7 +264,7 @@ except OSError as error:
 # Arguments
 
 
-def _check_run_args(argv, workdir, readonly, stdin):
+def _check_run_args(argv, workdir, readonly, readwrite, stdin):
     if isinstance(argv, (str, bytes)) or not argv:
         raise SandboxError("argv must be a non-empty list of strings")
     argv = [os.fspath(a) for a in argv]
@@ -265,27 +273,61 @@ def _check_run_args(argv, workdir, readonly, stdin):
     workdir = Path(workdir)
     if workdir.is_symlink() or not workdir.is_dir():
         raise SandboxError(f"workdir {workdir} is not a directory (or is a link)")
-    pairs = []
-    for pair in readonly or ():
-        try:
-            host, inside = pair
-        except (TypeError, ValueError):
-            raise SandboxError(
-                f"readonly entries are (host path, inside path), not {pair!r}"
-            ) from None
-        host = Path(host)
-        if not host.exists():
-            raise SandboxError(f"readonly path {host} does not exist")
-        inside = str(inside)
-        clean = PurePosixPath(inside)
-        if not clean.is_absolute() or ".." in clean.parts or str(clean) != inside.rstrip("/"):
-            raise SandboxError(f"inside path {inside!r} must be absolute and normalised")
-        pairs.append((host.resolve(), str(clean)))
+    readonly = _check_pairs("readonly", readonly)
+    readwrite = _check_pairs("readwrite", readwrite)
     if stdin is not None and not isinstance(stdin, (bytes, str)):
         raise SandboxError("stdin must be bytes, str or None")
     if isinstance(stdin, str):
         stdin = stdin.encode()
-    return argv, workdir.resolve(), pairs, stdin
+    return argv, workdir.resolve(), readonly, readwrite, stdin
+
+
+def _check_pairs(kind, pairs):
+    """[(resolved host Path, normalised inside path)] of `readonly` or `readwrite`."""
+    checked = []
+    for pair in pairs or ():
+        try:
+            host, inside = pair
+        except (TypeError, ValueError):
+            message = f"{kind} entries are (host path, inside path), not {pair!r}"
+            raise SandboxError(message) from None
+        host = Path(host)
+        if not host.exists():
+            raise SandboxError(f"{kind} path {host} does not exist")
+        if kind == "readwrite" and host.is_symlink():
+            raise SandboxError(f"readwrite path {host} is a link")
+        inside = str(inside)
+        clean = PurePosixPath(inside)
+        if not clean.is_absolute() or ".." in clean.parts or str(clean) != inside.rstrip("/"):
+            raise SandboxError(f"inside path {inside!r} must be absolute and normalised")
+        checked.append((host.resolve(), str(clean)))
+    return checked
+
+
+def _check_writable_folder(host, owners):
+    """Refuse a readwrite folder the box must not be given: not a private folder of the grader.
+
+    It is handed to the box's user (chowned, as root) and the box may write
+    anything in it, so it must be a folder made for the box: not a system
+    folder, not writable by others (like /tmp), owned by one of `owners`
+    (the grader, or the box's user it was given to).
+    """
+    st = host.lstat()
+    if not stat.S_ISDIR(st.st_mode):
+        raise SandboxError(f"readwrite path {host} is not a folder")
+    if str(host) == "/" or any(_under(str(host), s) for s in _SYSTEM):
+        raise SandboxError(f"readwrite path {host} is a system folder")
+    if st.st_mode & 0o002:
+        raise SandboxError(
+            f"readwrite path {host} is writable by everyone (like /tmp): "
+            "give the box a folder of its own"
+        )
+    if st.st_uid not in owners:
+        raise SandboxError(f"readwrite path {host} does not belong to the grader")
+
+
+#: Host folders never bound read-write.
+_SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/proc", "/dev", "/sys", "/boot")
 
 
 def _under(path, folder):
@@ -510,30 +552,37 @@ class Sandbox:
                 except FileNotFoundError:
                     pass
 
-    def run(self, argv, *, workdir, readonly=(), env=None, limits=None, stdin=None, on_start=None):
+    def run(self, argv, *, workdir, readonly=(), readwrite=(), env=None, limits=None, stdin=None):
         """Run `argv` in a box with `workdir` as its writable current directory; a RunResult.
 
         `readonly` is a list of (host path, inside path) bound read-only; they
         must be readable by others on the host (the box's user is not the
-        grader). `env` adds to the minimal environment. `on_start`, if given,
-        is called once the box runs, with the host pid of its init (bwrap's
-        PID 1; the command itself in the fallback): a way into its
-        namespaces. Raises SandboxError for bad arguments; anything the
+        grader). `readwrite` is a list of (host folder, inside path) bound
+        read-write: each must be a folder of the grader's own, not writable
+        by others; like the workdir it is handed to the box's user (`give`)
+        and counts against Limits.disk_bytes. `env` adds to the minimal
+        environment. Raises SandboxError for bad arguments; anything the
         command does ends up in the RunResult.
         """
         limits = limits or Limits()
         if not isinstance(limits, Limits):
             raise SandboxError(f"limits must be a Limits, not {type(limits).__name__}")
-        argv, workdir, readonly, stdin = _check_run_args(argv, workdir, readonly, stdin)
+        argv, workdir, readonly, readwrite, stdin = _check_run_args(
+            argv, workdir, readonly, readwrite, stdin
+        )
+        owners = {os.geteuid()} | ({self.box_owner[0]} if self.box_owner else set())
+        for host, _ in readwrite:
+            _check_writable_folder(host, owners)
         box_env = minimal_env(_python_bin_dirs(), env)
-        launch = self._prepare(argv, workdir, readonly, box_env, limits)
+        launch = self._prepare(argv, workdir, readonly, readwrite, box_env, limits)
+        watched = [workdir, *(host for host, _ in readwrite)]
         try:
-            return _Run(self, launch, workdir, limits, stdin, on_start).go()
+            return _Run(self, launch, watched, limits, stdin).go()
         finally:
             if launch.scratch:
                 shutil.rmtree(launch.scratch, ignore_errors=True)
 
-    def _prepare(self, argv, workdir, readonly, env, limits):
+    def _prepare(self, argv, workdir, readonly, readwrite, env, limits):
         raise NotImplementedError
 
 
@@ -552,13 +601,16 @@ class _Launch:
 
 
 class _Run:
-    """One run: start, watch (output, wall clock, disk, processes), kill, report."""
+    """One run: start, watch (output, wall clock, disk, processes), kill, report.
 
-    def __init__(self, sandbox, launch, workdir, limits, stdin, on_start):
-        self.on_start = on_start
+    `watched` are the host folders the box may write (the workdir first):
+    together they count against Limits.disk_bytes.
+    """
+
+    def __init__(self, sandbox, launch, watched, limits, stdin):
         self.sandbox = sandbox
         self.launch = launch
-        self.workdir = workdir
+        self.watched = watched
         self.limits = limits
         self.stdin = stdin or b""
         self.out = _Capture(limits.output_bytes)
@@ -571,9 +623,9 @@ class _Run:
 
     def go(self):
         try:
-            baseline = tree_bytes(self.workdir)
+            baseline = self._disk_used()
         except _TooDeep:
-            raise SandboxError(f"workdir {self.workdir} is nested too deep") from None
+            raise SandboxError(f"workdir {self.watched[0]} is nested too deep") from None
         started = time.monotonic()
         try:
             proc = subprocess.Popen(
@@ -596,8 +648,6 @@ class _Run:
         self.proc = proc
         status = rusage = None
         try:
-            if self.on_start and self.launch.info_fd is None:
-                self._started(proc.pid)
             status, rusage = self._watch(proc, started, baseline)
         finally:
             self._kill_box()
@@ -644,9 +694,9 @@ class _Run:
             if status is None and now >= next_disk:
                 began = time.monotonic()
                 try:
-                    used = tree_bytes(self.workdir) - baseline
+                    used = self._disk_used() - baseline
                 except _TooDeep:
-                    self._stop(f"disk limit: the workdir is nested deeper than {_MAX_DEPTH} levels")
+                    self._stop(f"disk limit: a folder is nested deeper than {_MAX_DEPTH} levels")
                     break
                 if used > limits.disk_bytes:
                     self._stop(f"disk limit: the box wrote more than {_size(limits.disk_bytes)}")
@@ -694,12 +744,9 @@ class _Run:
             return
         self.inner_pid = info.get("child-pid")
         self.ns_inode = info.get("pid-namespace")
-        if self.on_start and self.inner_pid:
-            self._started(self.inner_pid)
 
-    def _started(self, pid):
-        callback, self.on_start = self.on_start, None
-        callback(pid)
+    def _disk_used(self):
+        return sum(tree_bytes(folder) for folder in self.watched)
 
     def _stop(self, reason):
         self.stopped = reason
@@ -789,22 +836,15 @@ class BwrapSandbox(Sandbox):
 
     kind = "bwrap"
 
-    def __init__(
-        self, bwrap="/usr/bin/bwrap", *, mode=None, host_uid=BOX_HOST_UID, share_net=False
-    ):
+    def __init__(self, bwrap="/usr/bin/bwrap", *, mode=None, host_uid=BOX_HOST_UID):
         self.bwrap = bwrap
         self.mode = mode or ("mapped" if os.geteuid() == 0 else "user")
         if self.mode not in ("mapped", "user"):
             raise SandboxError(f"unknown bwrap mode {self.mode!r}")
         self.host_uid = host_uid
-        self.share_net = share_net
         self.box_owner = (host_uid, host_uid) if self.mode == "mapped" else None
 
-    def with_network(self):
-        """The same box with the host's network (for a Jupyter kernel talking over loopback)."""
-        return BwrapSandbox(self.bwrap, mode=self.mode, host_uid=self.host_uid, share_net=True)
-
-    def _prepare(self, argv, workdir, readonly, env, limits):
+    def _prepare(self, argv, workdir, readonly, readwrite, env, limits):
         pass_fds, close_after = [], []
 
         def data_fd(text):
@@ -816,13 +856,14 @@ class BwrapSandbox(Sandbox):
             return str(r)
 
         roots = _python_roots()
-        for host, inside in readonly:
+        for _, inside in [*readonly, *readwrite]:
             system = ("/proc", "/dev", "/usr", "/etc", "/bin", "/lib", "/lib64", WORKDIR)
             for reserved in (*system, *roots):
                 if _under(inside, reserved):
                     raise SandboxError(f"inside path {inside} is reserved ({reserved})")
             if inside in ("/", "/home", HOME, "/tmp"):
                 raise SandboxError(f"inside path {inside} is reserved")
+        for host, _ in readonly:
             if self.box_owner and not host.stat().st_mode & 0o004:
                 raise SandboxError(
                     f"readonly path {host} is not readable by the box's user: "
@@ -830,6 +871,8 @@ class BwrapSandbox(Sandbox):
                 )
         if self.box_owner:
             self.give(workdir)
+            for host, _ in readwrite:
+                self.give(host)
 
         args = [self.bwrap]
         if self.mode == "mapped":
@@ -838,10 +881,9 @@ class BwrapSandbox(Sandbox):
         else:
             args += ["--unshare-user", "--uid", str(BOX_UID), "--gid", str(BOX_GID)]
             args += ["--cap-drop", "ALL"]
+        # A network namespace of its own, always: the box reaches nothing outside.
         args += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-        if not self.share_net:
-            args += ["--unshare-net"]
-        args += ["--die-with-parent", "--new-session", "--hostname", "box"]
+        args += ["--unshare-net", "--die-with-parent", "--new-session", "--hostname", "box"]
         # The system, read-only.
         args += ["--ro-bind", "/usr", "/usr"]
         for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -869,17 +911,19 @@ class BwrapSandbox(Sandbox):
         args += ["--perms", "0755", "--dir", "/home"]
         args += ["--perms", "0777", "--size", size, "--tmpfs", HOME]
         args += ["--bind", str(workdir), WORKDIR]
-        # The Python installation and the caller's read-only paths, at their
-        # inside paths; parents made traversable (bwrap would copy the host's
-        # modes, and /root is 0700).
+        # The Python installation and the caller's read-only paths, then the
+        # read-write folders, at their inside paths; parents made traversable
+        # (bwrap would copy the host's modes, and /root is 0700).
         made = {"/", "/home", HOME, "/tmp", "/usr", "/etc"}
-        binds = [(root, root) for root in roots] + [(str(h), i) for h, i in readonly]
-        for host, inside in binds:
+        binds = [("--ro-bind", root, root) for root in roots]
+        binds += [("--ro-bind", str(h), i) for h, i in readonly]
+        binds += [("--bind", str(h), i) for h, i in readwrite]
+        for how, host, inside in binds:
             for parent in reversed(PurePosixPath(inside).parents):
                 if str(parent) not in made:
                     made.add(str(parent))
                     args += ["--perms", "0755", "--dir", str(parent)]
-            args += ["--ro-bind", host, inside]
+            args += [how, host, inside]
         read_info, write_info = os.pipe()
         pass_fds.append(write_info)
         close_after.append(write_info)
@@ -956,10 +1000,10 @@ class FallbackSandbox(Sandbox):
                 message = _FALLBACK_WARNING + (f" ({why})" if why else "")
                 warnings.warn(message, SandboxWarning, stacklevel=3)
 
-    def _prepare(self, argv, workdir, readonly, env, limits):
+    def _prepare(self, argv, workdir, readonly, readwrite, env, limits):
         scratch = Path(tempfile.mkdtemp(prefix="convkit-box-"))
         mapping = sorted(
-            [(WORKDIR, str(workdir)), *((i, str(h)) for h, i in readonly)],
+            [(WORKDIR, str(workdir)), *((i, str(h)) for h, i in [*readonly, *readwrite])],
             key=lambda pair: -len(pair[0]),
         )
 

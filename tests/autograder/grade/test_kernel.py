@@ -1,11 +1,16 @@
-"""The sandboxed Jupyter kernel: its kernelspec, its copy of the folder, a notebook run in it."""
+"""The sandboxed Jupyter kernel: its kernelspec, its copy of the folder, its sockets, a notebook
+run in it (by nbclient and by nbgrader's Execute), and no network, whoever grades."""
 
+import asyncio
+import atexit
 import json
 import os
+import pickle
 import signal
-import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import uuid
@@ -18,6 +23,7 @@ from autograder.grade import kernel
 from autograder.grade import sandbox as sb
 from autograder.grade.kernel import KernelError
 from autograder.grade.sandbox import Limits
+from tests import netprobe
 
 pytestmark = pytest.mark.sandbox
 
@@ -36,8 +42,23 @@ def bwrap():
         warnings.simplefilter("ignore", sb.SandboxWarning)
         box = sb.find_sandbox("bwrap")
     if box.kind != "bwrap":
-        pytest.skip(f"bubblewrap does not work here: {getattr(box, 'why', '')}")
+        netprobe.cannot(f"bubblewrap does not work here: {getattr(box, 'why', '')}")
     return box
+
+
+@pytest.fixture(scope="module", params=netprobe.IDENTITIES)
+def grader(request):
+    """Who runs the grader: root, then an unprivileged user (see tests/netprobe.py)."""
+    found = netprobe.grader(request.param)
+    yield found
+    found.close()
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """A Dask scheduler running on the host's 127.0.0.1."""
+    with netprobe.dask_scheduler() as running:
+        yield running
 
 
 @pytest.fixture
@@ -77,15 +98,41 @@ def notebook(*sources):
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
 
 
-def execute(nb, folder, timeout=30):
+def client_config():
+    """A traitlets Config whose notebook clients start kernels with BoxKernelManager."""
+    from traitlets.config import Config
+
+    return kernel.configure_client(Config())
+
+
+def execute(nb, folder, timeout=30, sockets=None):
+    """Run `nb` with nbclient in the sandboxed kernel, from `folder`.
+
+    The folder of the kernel's sockets is appended to the list `sockets`, if given.
+    """
     client = nbclient.NotebookClient(
         nb,
         kernel_name="convkit-test",
         timeout=timeout,
         startup_timeout=60,
+        config=client_config(),
         resources={"metadata": {"path": str(folder)}},
     )
+    manager = client.create_kernel_manager()
+    assert isinstance(manager, kernel.BoxKernelManager)
+    if sockets is not None:
+        sockets.append(Path(manager.ip).parent)
     return client.execute()
+
+
+def ipc_connection(folder, **changes):
+    """A connection file for a kernel over ipc sockets in a new private folder under `folder`."""
+    from jupyter_client.connect import write_connection_file
+
+    sockets = Path(tempfile.mkdtemp(prefix="ipc-", dir=folder))
+    info = {"transport": "ipc", "ip": str(sockets / "k"), **changes}
+    path, _ = write_connection_file(str(folder / f"conn-{uuid.uuid4().hex}.json"), **info)
+    return path
 
 
 def text(cell):
@@ -213,6 +260,104 @@ def test_copy_refuses_a_folder_over_the_cap(tmp_path):
 
 
 # --------------------------------------------------------------------------
+# The channel: ipc sockets in a private folder
+
+
+def test_box_kernel_manager_uses_a_private_socket_folder():
+    """Is BoxKernelManager's ip an absolute prefix in a new private folder (one per manager),
+    short enough for a socket, is any transport but ipc refused, and does cleanup remove it?"""
+    from traitlets import TraitError
+
+    first, second = kernel.BoxKernelManager(), kernel.BoxKernelManager()
+    assert first.transport == "ipc"
+    ip = Path(first.ip)
+    assert ip.is_absolute()
+    assert ip.name == "k"
+    assert first.ip == str(ip)  # made once: the same on every read
+    assert ip.parent.parent == Path(kernel.socket_root())
+    assert ip.parent != Path(second.ip).parent
+    assert stat.S_IMODE(ip.parent.stat().st_mode) == 0o700
+    assert ip.parent.stat().st_uid == os.geteuid()
+    assert len(os.fsencode(f"{ip}-5")) <= kernel.SOCKET_PATH_MAX
+    asyncio.run(first.cleanup_resources())
+    asyncio.run(second.cleanup_resources())
+    assert not ip.parent.exists()
+    assert not Path(second.ip).parent.exists()
+    with pytest.raises(TraitError):
+        kernel.BoxKernelManager(transport="tcp")
+
+
+def test_configure_client_names_the_box_kernel_manager():
+    """After configure_client, do nbclient's NotebookClient and nbgrader's Execute (once its
+    preprocess has re-read the config, as it does first) start kernels with BoxKernelManager,
+    does a second call change nothing, and does the config still pickle?"""
+    from nbgrader.preprocessors import Execute
+    from traitlets.config import Config
+
+    config = client_config()
+    assert kernel.configure_client(config) is config
+    assert config == client_config()
+    assert pickle.loads(pickle.dumps(config)) == config
+    assert pickle.loads(pickle.dumps(kernel.BoxKernelManager)) is kernel.BoxKernelManager
+    nb = nbformat.v4.new_notebook()
+    client = nbclient.NotebookClient(nb, config=config)
+    assert client.kernel_manager_class is kernel.BoxKernelManager
+    step = Execute(config=config)
+    nbclient.NotebookClient.__init__(step, nb, None)  # what ExecutePreprocessor.preprocess does
+    assert step.kernel_manager_class is kernel.BoxKernelManager
+    # Without it, nbgrader's Execute starts an AsyncKernelManager, over TCP.
+    plain = Execute(config=Config())
+    nbclient.NotebookClient.__init__(plain, nb, None)
+    assert plain.kernel_manager_class(kernel_name="convkit-test").transport == "tcp"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"transport": "tcp", "ip": "127.0.0.1"}, "transport is 'tcp', but the box has no network"),
+        ({"ip": "kernel-ipc"}, "ipc path 'kernel-ipc' is not absolute"),
+        ({"ip": "/tmp/k"}, "not a private folder of the grader"),
+        ({"ip": "/tmp/" + "x" * 120 + "/k"}, "longer than 107 bytes"),
+        ({"stray": "notes.txt"}, "holds more than its sockets"),
+    ],
+    ids=["tcp", "relative", "shared", "long", "stray"],
+)
+def test_socket_folder_refuses_a_kernel_that_would_need_a_network(tmp_path, changes, message):
+    """Is a connection the box could not serve without a network, or whose socket folder is not
+    a private folder of the grader, refused with a message saying why?"""
+    changes = dict(changes)
+    stray = changes.pop("stray", None)
+    path = ipc_connection(tmp_path, **changes)
+    connection = json.loads(Path(path).read_text())
+    if stray:
+        (Path(connection["ip"]).parent / stray).write_text("x")
+    with pytest.raises(KernelError, match=message):
+        kernel.socket_folder(connection)
+    ok = json.loads(Path(ipc_connection(tmp_path)).read_text())
+    assert kernel.socket_folder(ok) == Path(ok["ip"]).parent
+
+
+def test_launcher_refuses_a_tcp_kernel(bwrap, spec, course):
+    """Does the launcher, given a TCP connection file (a client not configured), exit 1 with
+    one line saying so, before starting any box?"""
+    from jupyter_client.connect import write_connection_file
+
+    connection, _ = write_connection_file(str(course / "tcp.json"))
+    config_path = spec / "kernels" / "convkit-test" / "launcher.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder.grade.kernel", "--config", str(config_path), connection],
+        capture_output=True,
+        text=True,
+        cwd=course / "autograded" / "alice" / "convnets",
+        env={**os.environ, "PYTHONPATH": str(Path(kernel.__file__).parents[2])},
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("convkit kernel: cannot start: the kernel's transport is 'tcp'")
+    assert "Traceback" not in result.stderr
+    assert not any((course / "scratch").iterdir())
+
+
+# --------------------------------------------------------------------------
 # A notebook run in the box
 
 
@@ -221,10 +366,6 @@ def test_notebook_runs_in_the_box(bwrap, spec, course, monkeypatch):
     marker = f"convkit-kernel-{uuid.uuid4().hex}"
     monkeypatch.setenv("CONVKIT_CANARY", "secret-token")
     folder = course / "autograded" / "alice" / "convnets"
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    host_port = server.getsockname()[1]
     nb = notebook(
         "print(open('data.txt').read().strip())",
         "import cs231n; print(cs231n.VALUE)",
@@ -236,17 +377,6 @@ def test_notebook_runs_in_the_box(bwrap, spec, course, monkeypatch):
             print("hidden", type(error).__name__)
         """,
         "open('written.txt', 'w').write('x'); print('wrote')",
-        f"""
-        import socket
-        for host, port in (("1.1.1.1", 53), ("127.0.0.1", {host_port})):
-            s = socket.socket()
-            s.settimeout(2)
-            try:
-                s.connect((host, port))
-                print("CONNECTED", host)
-            except OSError as error:
-                print("no", host)
-        """,
         "import os; print(os.environ.get('CONVKIT_CANARY'), os.environ['CS231N_DATASETS'], "
         "open('/data/batch.txt').read().strip())",
         f"""
@@ -257,31 +387,97 @@ def test_notebook_runs_in_the_box(bwrap, spec, course, monkeypatch):
         """,
     )
     nb.cells = [nbformat.v4.new_code_cell(textwrap.dedent(c.source)) for c in nb.cells]
-    try:
-        execute(nb, folder)
-    finally:
-        server.close()
+    sockets = []
+    execute(nb, folder, sockets=sockets)
     outputs = [text(cell).strip() for cell in nb.cells]
     assert outputs[0] == "hello from the copy"
     assert outputs[1] == "42"
     assert outputs[2] == "hidden FileNotFoundError"
     assert outputs[3] == "wrote"
     assert not (folder / "written.txt").exists()
-    assert outputs[4] == "no 1.1.1.1\nno 127.0.0.1", "the kernel reached the network"
-    assert outputs[5] == "None /data dataset"
-    assert outputs[6] == "detached True"
+    assert outputs[4] == "None /data dataset"
+    assert outputs[5] == "detached True"
     assert eventually(lambda: not processes_with(marker), 5), "a detached process survived"
     assert eventually(lambda: not any((course / "scratch").iterdir()), 5), "scratch left behind"
+    assert not sockets[0].exists(), "the kernel's socket folder was left behind"
 
 
 def test_kernel_exit_gives_dead_kernel_error(bwrap, spec, course):
     """Does os._exit(1) in a cell give nbclient's DeadKernelError, leaving nothing behind?"""
     folder = course / "autograded" / "alice" / "convnets"
     nb = notebook("print('alive')", "import os; os._exit(1)", "print('never')")
+    sockets = []
     with pytest.raises(nbclient.exceptions.DeadKernelError):
-        execute(nb, folder)
+        execute(nb, folder, sockets=sockets)
     assert text(nb.cells[0]).strip() == "alive"
     assert eventually(lambda: not any((course / "scratch").iterdir()), 5)
+    assert not sockets[0].exists(), "the kernel's socket folder was left behind"
+
+
+def test_nbgrader_execute_runs_the_notebook_in_the_box(bwrap, spec, course, monkeypatch):
+    """Does nbgrader's own Execute, registered as autograde registers it and run from the course
+    root (as nbgrader runs), start its kernel with BoxKernelManager and run the notebook in the
+    box, the socket folder removed afterwards?"""
+    from nbconvert.exporters import NotebookExporter
+    from nbgrader.preprocessors import Execute
+
+    config = client_config()
+    config.Execute.kernel_name = "convkit-test"
+    exporter = NotebookExporter(config=config)
+    exporter.register_preprocessor(Execute, enabled=True)
+    folder = course / "autograded" / "alice" / "convnets"
+    monkeypatch.chdir(course)
+    nb = notebook("import os; print(os.getuid(), os.getcwd(), open('data.txt').read().strip())")
+    made = []
+    original = kernel.BoxKernelManager._ip_default
+
+    def ip_default(manager):
+        made.append(Path(original(manager)).parent)
+        return original(manager)
+
+    monkeypatch.setattr(kernel.BoxKernelManager, "_ip_default", ip_default)
+    output, _ = exporter.from_notebook_node(nb, resources={"metadata": {"path": str(folder)}})
+    executed = nbformat.reads(output, as_version=4)
+    assert text(executed.cells[0]).strip() == "1000 /home/student/work hello from the copy"
+    assert made, "the kernel was not started by BoxKernelManager"
+    assert not made[0].exists(), "the kernel's socket folder was left behind"
+
+
+def test_without_configure_client_the_kernel_cannot_start(bwrap, spec, course, capfd):
+    """Does a notebook client left with jupyter_client's TCP kernels fail to start the sandboxed
+    kernel, the launcher saying why (no network), instead of running it with one?"""
+    folder = course / "autograded" / "alice" / "convnets"
+    nb = notebook("print('ran')")
+    client = nbclient.NotebookClient(
+        nb,
+        kernel_name="convkit-test",
+        timeout=30,
+        startup_timeout=60,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        client.execute()
+    atexit.unregister(client._cleanup_kernel)  # nbclient leaves it after a failed start
+    assert text(nb.cells[0]) == ""
+    assert "cannot start: the kernel's transport is 'tcp'" in capfd.readouterr().err
+
+
+def test_fallback_kernel_runs_over_its_sockets_too(course, monkeypatch):
+    """With the fallback sandbox (no namespaces, no bind), does the kernel still run, over the
+    same ipc sockets, from its copy of the folder?"""
+    kernel.write_kernelspec(
+        course / "fallback",
+        name="convkit-test",
+        limits=Limits(wall_seconds=60, cpu_seconds=30),
+        sandbox="fallback",
+        scratch=course / "scratch",
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(course / "fallback"))
+    nb = notebook("print(open('data.txt').read().strip())")
+    sockets = []
+    execute(nb, course / "autograded" / "alice" / "convnets", sockets=sockets)
+    assert text(nb.cells[0]).strip() == "hello from the copy"
+    assert not sockets[0].exists()
 
 
 @pytest.mark.slow
@@ -306,11 +502,10 @@ def test_loop_ignoring_sigint_is_stopped_by_the_timeout(bwrap, spec, course):
 def test_killing_the_launcher_kills_the_box(bwrap, spec, course, signum):
     """When the launcher is killed (as jupyter_client does), does the box die and scratch go?"""
     from jupyter_client import BlockingKernelClient
-    from jupyter_client.connect import write_connection_file
 
     marker = f"convkit-launcher-{uuid.uuid4().hex}"
     config_path = spec / "kernels" / "convkit-test" / "launcher.json"
-    connection, _ = write_connection_file(str(course / "conn.json"))
+    connection = ipc_connection(course)
     launcher = subprocess.Popen(
         [sys.executable, "-m", "autograder.grade.kernel", "--config", str(config_path), connection],
         cwd=course / "autograded" / "alice" / "convnets",
@@ -342,3 +537,34 @@ def test_killing_the_launcher_kills_the_box(bwrap, spec, course, signum):
         assert launcher.returncode == 128 + signal.SIGTERM
     assert eventually(lambda: not processes_with(marker), 5), "the box outlived its launcher"
     assert eventually(lambda: not any((course / "scratch").iterdir()), 5), "scratch left behind"
+
+
+# --------------------------------------------------------------------------
+# No network, whoever grades
+
+
+def test_kernel_box_reaches_no_network_whoever_grades(grader, scheduler):
+    """Graded by root or by an unprivileged user, does a notebook run in the sandboxed kernel
+    (its cells' output coming back over the ipc sockets) while its cells reach neither a
+    listener on the host's 127.0.0.1, nor a Dask scheduler there, nor a name server, all of
+    which (but the name server, never asked) the same grader reaches outside the box?"""
+    clients = scheduler.clients()
+    params = {"scheduler": scheduler.address, "dask_timeout": 3}
+    with netprobe.Listener() as listener:
+        inside = grader.drive("kernel", port=listener.port, dns=True, **params)
+        connections_inside, clients_inside = listener.count(), scheduler.clients() - clients
+        outside = grader.drive("outside", port=listener.port, dns=False, **params)
+        connections_outside = listener.count() - connections_inside
+    clients_outside = scheduler.clients() - clients - clients_inside
+    assert inside["uid"] == grader.uid
+    assert inside["mode"] == ("mapped" if grader.identity == "root" else "user")
+    assert inside["alive"] == "1000 /home/student/work hello from the copy"
+    found = inside["found"]
+    assert found["tcp"].startswith("ConnectionRefusedError"), found
+    assert found["dns"].startswith("gaierror"), found
+    assert found["dask"].startswith("OSError: Timed out trying to connect"), found
+    assert (connections_inside, clients_inside) == (0, 0)
+    assert grader.leftovers() == [], "a kernel's socket folder was left behind"
+    # The same probe outside the box reaches both: the test can fail.
+    assert outside["found"] == {"tcp": "connected", "dask": "connected"}
+    assert (connections_outside, clients_outside) == (1, 1)

@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -17,6 +16,7 @@ import pytest
 
 from autograder.grade import sandbox as sb
 from autograder.grade.sandbox import Limits, SandboxError, SandboxWarning
+from tests import netprobe
 
 pytestmark = pytest.mark.sandbox
 
@@ -30,13 +30,28 @@ FAST = Limits(cpu_seconds=5, wall_seconds=10, memory_bytes=1 * sb.GiB)
 
 @pytest.fixture(scope="module")
 def bwrap():
-    """The bubblewrap box, or a skip saying why there is none."""
+    """The bubblewrap box, or a skip saying why there is none (in CI, a failure)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SandboxWarning)
         box = sb.find_sandbox("bwrap")
     if box.kind != "bwrap":
-        pytest.skip(f"bubblewrap does not work here: {getattr(box, 'why', '')}")
+        netprobe.cannot(f"bubblewrap does not work here: {getattr(box, 'why', '')}")
     return box
+
+
+@pytest.fixture(scope="module", params=netprobe.IDENTITIES)
+def grader(request):
+    """Who runs the grader: root, then an unprivileged user (see tests/netprobe.py)."""
+    found = netprobe.grader(request.param)
+    yield found
+    found.close()
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """A Dask scheduler running on the host's 127.0.0.1."""
+    with netprobe.dask_scheduler() as running:
+        yield running
 
 
 @pytest.fixture
@@ -211,35 +226,86 @@ def test_system_and_readonly_paths_cannot_be_written(bwrap, work, tmp_path):
     assert not (given / "new").exists()
 
 
-def test_no_network_not_even_the_host_loopback(bwrap, work):
-    """Does connecting to a port listening on the host's 127.0.0.1 fail inside?"""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    port = server.getsockname()[1]
-    try:
-        code = f"""
-        import socket
-        for host, port in (("127.0.0.1", {port}), ("1.1.1.1", 53)):
-            s = socket.socket()
-            s.settimeout(2)
-            try:
-                s.connect((host, port))
-                print("CONNECTED", host)
-            except OSError as error:
-                print("no", host, type(error).__name__)
-        """
-        result = py(bwrap, work, code)
-        # The same probe outside reaches the host's port: the test can fail.
-        outside = subprocess.run(
-            [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True
-        )
-    finally:
-        server.close()
+def test_harness_box_reaches_no_network_whoever_grades(grader, scheduler):
+    """Graded by root or by an unprivileged user, does a harness box fail to reach a listener
+    on the host's 127.0.0.1, a Dask scheduler there and a name server, all of which (but the
+    name server, never asked) the same grader reaches outside the box?"""
+    clients = scheduler.clients()
+    params = {"scheduler": scheduler.address, "dask_timeout": 3}
+    with netprobe.Listener() as listener:
+        inside = grader.drive("harness", port=listener.port, dns=True, **params)
+        connections_inside, clients_inside = listener.count(), scheduler.clients() - clients
+        outside = grader.drive("outside", port=listener.port, dns=False, **params)
+        connections_outside = listener.count() - connections_inside
+    clients_outside = scheduler.clients() - clients - clients_inside
+    assert inside["uid"] == grader.uid
+    assert inside["mode"] == ("mapped" if grader.identity == "root" else "user")
+    assert inside["returncode"] == 0, inside["stderr"]
+    found = inside["found"]
+    assert found["tcp"].startswith("ConnectionRefusedError"), found
+    assert found["dns"].startswith("gaierror"), found
+    assert found["dask"].startswith("OSError: Timed out trying to connect"), found
+    assert (connections_inside, clients_inside) == (0, 0)
+    # The same probe outside the box reaches both: the test can fail.
+    assert outside["found"] == {"tcp": "connected", "dask": "connected"}
+    assert (connections_outside, clients_outside) == (1, 1)
+
+
+def test_readwrite_folder_is_written_in_place_and_counted(bwrap, work, tmp_path):
+    """Is a readwrite folder writable inside at its path, given to the box's user, and what
+    the box writes there counted against the disk limit?"""
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o700)
+    inside = str(shared.resolve())
+    result = py(
+        bwrap,
+        work,
+        f"""
+        import os
+        open({inside!r} + "/note", "w").write("from the box")
+        print(sorted(os.listdir({inside!r})))
+        """,
+        readwrite=[(shared, inside)],
+    )
     assert result.returncode == 0, result
-    assert "CONNECTED" not in result.stdout
-    assert result.stdout.count("no ") == 2
-    assert "CONNECTED 127.0.0.1" in outside.stdout
+    assert result.stdout == "['note']\n"
+    assert (shared / "note").read_text() == "from the box"
+    if bwrap.box_owner:
+        assert shared.stat().st_uid == bwrap.host_uid
+    limits = Limits(disk_bytes=2 * sb.MiB, file_bytes=1 * sb.MiB, wall_seconds=30)
+    fill = f"""
+    for i in range(1000):
+        open({inside!r} + f"/fill{{i}}", "wb").write(b"x" * 2**19)
+    print("finished")
+    """
+    full = py(bwrap, work, fill, limits=limits, readwrite=[(shared, inside)])
+    assert full.reason.startswith("disk limit"), full
+    assert "finished" not in full.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("tmp", "writable by everyone"),
+        ("system", "system folder"),
+        ("file", "not a folder"),
+        ("link", "is a link"),
+    ],
+)
+def test_unfit_readwrite_folders_are_refused(bwrap, work, tmp_path, kind, message):
+    """Is a readwrite path that is not a private folder of the grader refused up front?"""
+    if kind == "tmp":
+        path = Path("/tmp")
+    elif kind == "system":
+        path = Path("/usr/share")
+    elif kind == "file":
+        path = tmp_path / "file"
+        path.write_text("x")
+    else:
+        path = tmp_path / "link"
+        path.symlink_to(tmp_path)
+    with pytest.raises(SandboxError, match=message):
+        bwrap.run(["true"], workdir=work, readwrite=[(path, "/data")])
 
 
 def test_grader_environment_does_not_leak(bwrap, fallback, work, monkeypatch):
