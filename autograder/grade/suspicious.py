@@ -4,9 +4,10 @@ The sandbox makes an attack fail; this makes it visible. `scan(folder)` reads
 the student's Python files and the code cells of their notebooks as text (it
 never runs them: `ast.parse` only), and returns one flag listing the places that
 reach past the assignment: starting processes or threads, signals, ctypes,
-databases and sockets, the running harness (`__main__`) or the grader's own
-modules, exec and eval, IPython's input transformers, numpy or the check
-helpers reassigned, and paths such as gradebook.db, /proc or /grader.
+databases, the network (sockets, URL and HTTP clients, ZeroMQ, a Dask
+cluster), the running harness (`__main__`) or the grader's own modules, exec
+and eval, IPython's input transformers, numpy or the check helpers
+reassigned, and paths such as gradebook.db, /proc or /grader.
 
 `edited_tests(release, folder)` compares the notebooks' test cells (nbgrader
 grade cells that are not solutions) with the release's: nbgrader runs its own
@@ -29,6 +30,21 @@ MODULES = {
     "threading": "starts threads",
     "signal": "handles signals",
     "socket": "opens sockets",
+    "ssl": "opens network connections",
+    "socketserver": "opens network connections",
+    "asyncio": "opens network connections or processes",
+    "urllib": "fetches URLs (the network)",
+    "urllib3": "fetches URLs (the network)",
+    "requests": "fetches URLs (the network)",
+    "httpx": "fetches URLs (the network)",
+    "aiohttp": "fetches URLs (the network)",
+    "http": "opens HTTP connections (the network)",
+    "ftplib": "opens network connections",
+    "smtplib": "opens network connections",
+    "xmlrpc": "opens network connections",
+    "zmq": "talks ZeroMQ (the kernel's own channels)",
+    "dask": "reaches a Dask cluster",
+    "distributed": "reaches a Dask cluster",
     "sqlite3": "opens databases",
     "__main__": "reaches into the running program (__main__)",
     "autograder": "imports the grader's modules",

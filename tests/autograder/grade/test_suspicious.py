@@ -34,6 +34,13 @@ def test_the_solution_and_the_release_raise_no_flag(tmp_path, grade_release):
         ("open('../../../gradebook.db')\n", "names 'gradebook'"),
         ("exec(open('x').read())\n", "runs code from a string (exec)"),
         ("import autograder.paths\n", "imports the grader's modules"),
+        ("import socket\n", "imports socket (opens sockets)"),
+        ("from urllib.request import urlopen\n", "imports from urllib.request (fetches URLs"),
+        ("import http.client\n", "imports http.client (opens HTTP connections"),
+        ("import requests\n", "imports requests (fetches URLs"),
+        ("from distributed import Client\n", "imports from distributed (reaches a Dask cluster)"),
+        ("import dask.distributed\n", "imports dask.distributed (reaches a Dask cluster)"),
+        ("import zmq\n", "imports zmq (talks ZeroMQ"),
         ("get_ipython().input_transformers_cleanup.append(f)\n", None),
     ],
 )
@@ -68,6 +75,30 @@ def test_notebook_cells_start_up_files_and_broken_code(tmp_path):
     assert "subprocess" not in flag  # a markdown cell is not code
     assert "sitecustomize.py: a start-up file" in flag
     assert "numpy_patch.pth: a start-up file" in flag
+
+
+def test_a_submission_trying_the_network_is_named(tmp_path):
+    """Does the instructor's flag name each way a submission's notebook and module try to reach
+    the network: a socket, a URL, an HTTP connection, a Dask cluster?"""
+    cells = [
+        {
+            "cell_type": "code",
+            "source": "import socket\nsocket.create_connection(('127.0.0.1', 1))",
+        },
+        {"cell_type": "code", "source": "from distributed import Client\nClient('tcp://x:8786')"},
+    ]
+    (tmp_path / "Notebook.ipynb").write_text(json.dumps({"cells": cells}))
+    (tmp_path / "cs231n").mkdir()
+    (tmp_path / "cs231n" / "layers.py").write_text(
+        "import urllib.request\nimport http.client as client\n\ndef f():\n    import requests\n"
+    )
+    flag = scan(tmp_path)
+    assert flag.startswith("suspicious code")
+    assert "Notebook.ipynb cell 1:1 imports socket (opens sockets)" in flag
+    assert "Notebook.ipynb cell 2:1 imports from distributed (reaches a Dask cluster)" in flag
+    assert "cs231n/layers.py:1 imports urllib.request (fetches URLs (the network))" in flag
+    assert "cs231n/layers.py:2 imports http.client (opens HTTP connections" in flag
+    assert "cs231n/layers.py:5 imports requests (fetches URLs" in flag
 
 
 def test_the_flag_lists_a_few_places_and_counts_the_rest(tmp_path):
