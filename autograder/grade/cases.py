@@ -28,13 +28,20 @@ judged:
   trained by the student's Solver, scored by the trusted side with the
   instructor's model on images the box never sees for "train").
 
+A case that grades naive layers names them (`naive`): `fast_layers.py` ships
+complete, and a naive layer earns its points only by doing the work itself,
+so the harness runs such a case with the provided fast layers out of reach
+(harness.FastLayerGuard). Every case of the naive layers' cells does, the
+"fast matches naive" cells included (their programs run the naive layers
+only); the convnet's cases do not, since its sandwich layers use the fast ones.
+
 The training cases build small synthetic image sets with `cs231n.synthetic`
 (a few classes, 32 x 32 like CIFAR-10) on the trusted side and pass them in.
 """
 
 import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +86,9 @@ class GradedCase:
       for the key alike (the notebooks seed the global generator)
     - timeout: the program's time budget in the box, in seconds
     - max_output_mb: the largest output file accepted from the box, in MB
+    - naive: the naive layers the case grades ("conv_forward_naive", ...), in
+      cs231n.layers: the harness runs it with the provided fast layers out of
+      reach; () for a case that may use them
     """
 
     cell: str
@@ -96,6 +106,7 @@ class GradedCase:
     np_seed: int = 231
     timeout: float = 20.0
     max_output_mb: float = 4.0
+    naive: tuple = ()
 
     @property
     def id(self):
@@ -479,11 +490,33 @@ def _layer_cell(cell, ref, program, specs, layouts, hints=None, **kw):
     ]
 
 
+#: program -> the naive layers it calls, the layers its cases grade (GradedCase.naive):
+#: the harness runs them with the provided fast layers out of reach.
+_CONV = ("conv_forward_naive", "conv_backward_naive")
+_MAX_POOL = ("max_pool_forward_naive", "max_pool_backward_naive")
+_AVG_POOL = ("avg_pool_forward_naive", "avg_pool_backward_naive")
+_TRANSPOSE = ("conv_transpose_forward_naive", "conv_transpose_backward_naive")
+NAIVE_LAYERS = {
+    "conv_forward": _CONV[:1],
+    "conv_backward": _CONV,
+    "conv_forward_backward": _CONV,
+    "max_pool_forward": _MAX_POOL[:1],
+    "max_pool_backward": _MAX_POOL,
+    "max_pool_forward_backward": _MAX_POOL,
+    "avg_pool_forward": _AVG_POOL[:1],
+    "avg_pool_backward": _AVG_POOL,
+    "conv_transpose_forward": _TRANSPOSE[:1],
+    "conv_transpose_backward": _TRANSPOSE,
+}
+
+
 def _registry():
     """grade_id -> (function, [GradedCase, ...]), in notebook order."""
     cells = {}
 
     def add(grade_id, function, cases):
+        # Every case of a naive layer's program grades those layers (NAIVE_LAYERS).
+        cases = [replace(case, naive=NAIVE_LAYERS.get(case.program, ())) for case in cases]
         cells[grade_id] = (function, cases)
 
     # fmt: off
@@ -775,4 +808,8 @@ def check_cases(cases):
             problems.append(f"{case.id}: visibility {case.visibility!r}")
         if case.judge not in (None, "initial_loss", "overfit", "train"):
             problems.append(f"{case.id}: unknown judge {case.judge!r}")
+        if not isinstance(case.naive, tuple) or not all(
+            isinstance(name, str) and name.endswith("_naive") for name in case.naive
+        ):
+            problems.append(f"{case.id}: naive {case.naive!r} is not a tuple of *_naive names")
     return problems

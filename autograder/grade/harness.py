@@ -14,7 +14,10 @@ writes is read by the trusted grader (`verdict.read_outputs`) as untrusted data.
    reference) and the arrays. Nothing in it needs pickle.
 3. The working directory goes first on sys.path only now, after startup, so a
    `sitecustomize.py` or `.pth` file shipped by a student is never imported
-   on its own. programs.py is loaded from beside this file, by path.
+   on its own. programs.py is loaded from beside this file, by path. The
+   provided fast layers (cs231n.fast_layers, a file of the release) are
+   imported before the student's modules, so that their functions are known
+   before student code can touch them (FastLayerGuard).
 4. For every case, cheapest time budget first: fresh copies of its inputs,
    np.random.seed(seed), then its program under a time budget (SIGALRM, sent
    again every second if the student's code swallows it), so one hanging
@@ -23,7 +26,12 @@ writes is read by the trusted grader (`verdict.read_outputs`) as untrusted data.
    the case's "timed out" record and restarts the harness after the cases
    already written (os.execv, --resume). Every exception is caught and recorded
    (its type, message and the student's file:line, a few hundred characters);
-   NotImplementedError is recorded as "not implemented".
+   NotImplementedError is recorded as "not implemented". A case that grades
+   naive layers (its manifest entry lists them under "naive") runs, program
+   and output conversion alike, with the provided fast layers out of reach
+   (FastLayerGuard.blocking): reaching them, however the reference is held,
+   is recorded as "used fast layers", naming the naive function and the
+   fast one, whatever the student's code does with the error.
 5. Each output becomes a plain numeric numpy array (np.asarray, copied into a
    base-class ndarray; object, string and complex dtypes are refused and
    recorded as a bad output), and the case's record is written at once to
@@ -35,7 +43,8 @@ writes is read by the trusted grader (`verdict.read_outputs`) as untrusted data.
 A record holds "status" ("ok" or "error"), and then "out/<name>" (or
 "out/<name>/<key>" for a dict of arrays), "bad/<name>" (why an output could
 not be kept), and for an error "error/kind" ("not implemented", "timed out",
-"raised", "exited"), "error/type", "error/message" and "error/where".
+"raised", "exited", "used fast layers", and "stopped" or "skipped" for a case
+not run to its end), "error/type", "error/message" and "error/where".
 
 This file imports only the standard library and numpy: it must not import
 `autograder` (it is not in the box). The trusted side imports it too, for the
@@ -50,6 +59,7 @@ if __name__ == "__main__":
 
 import argparse
 import contextlib
+import dis
 import importlib.util
 import json
 import re
@@ -58,6 +68,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 import zipfile
 
 import numpy as np
@@ -139,7 +150,9 @@ def write_inputs(path, cases, grace=GRACE_SECONDS, import_seconds=None):
 
     `cases` is a list of dicts: "id" (see CASE_ID), "program" (a name in
     programs.PROGRAMS), "np_seed", "timeout" (seconds), "inputs" (the tree
-    of inputs given to the program). `grace` is how long past its budget a
+    of inputs given to the program), and optionally "naive" (the names of the
+    naive layers the case grades: it runs with the provided fast layers out
+    of reach, see FastLayerGuard). `grace` is how long past its budget a
     case that ignores SIGALRM may run before the harness restarts after it;
     `import_seconds` the budget of importing the student's package (default
     IMPORT_SECONDS).
@@ -149,12 +162,16 @@ def write_inputs(path, cases, grace=GRACE_SECONDS, import_seconds=None):
         case_id = case["id"]
         if not CASE_ID.match(case_id):
             raise ValueError(f"case id {case_id!r} is not a plain file name")
+        naive = [str(name) for name in case.get("naive", ())]
+        if not all(NAME.match(name) for name in naive):
+            raise ValueError(f"case {case_id}: naive layers {naive!r} are not plain names")
         manifest.append(
             {
                 "id": case_id,
                 "program": case["program"],
                 "np_seed": int(case["np_seed"]),
                 "timeout": float(case["timeout"]),
+                "naive": naive,
                 "inputs": pack(case["inputs"], f"{case_id}/in", arrays),
             }
         )
@@ -264,6 +281,277 @@ def write_record(outdir, case_id, record):
 
 
 # ---------------------------------------------------------------------------
+# The provided fast layers, out of the naive layers' reach
+# ---------------------------------------------------------------------------
+
+#: The provided module a naive layer's case must not reach.
+FAST_MODULE = "cs231n.fast_layers"
+#: Provided files that sit between a student's call and a fast layer: the line
+#: named in a record is the student's, below them.
+PROVIDED_CALLERS = ("cs231n/fast_layers.py", "cs231n/layer_utils.py")
+#: A code object counts as a copy of a provided fast function when it has the
+#: same fingerprint (code_fingerprint: the same instructions, constants and
+#: attribute names, however its variables and helpers are named) and is at least
+#: this many bytes of bytecode long: a one-line helper such as _grid is too
+#: common a shape to tell apart.
+MIN_COPY_BYTES = 100
+
+
+class FastLayersUsed(BaseException):
+    """A naive layer's case reached the provided fast layers.
+
+    A BaseException, so that `except Exception` in student code lets it
+    through; the guard has recorded the attempt anyway, so code that swallows
+    it changes nothing.
+    """
+
+
+def _blocked(*args, _convkit_guard=None, **kwargs):
+    # The body of every provided fast function while a naive layer's case runs
+    # (FastLayerGuard.blocking swaps it in). Its globals are the fast layers'
+    # module's, so it reaches the guard through its keyword default only.
+    _convkit_guard.refuse()
+
+
+def _blocker_code(name):
+    """_blocked's code under the name `name` (the fast function it stands in for)."""
+    names = {"co_name": name}
+    if hasattr(_blocked.__code__, "co_qualname"):  # Python 3.11 and later
+        names["co_qualname"] = name
+    return _blocked.__code__.replace(**names)
+
+
+def _codes_in(code):
+    """`code` and the code objects nested in it (comprehensions, inner functions)."""
+    found = [code]
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            found += _codes_in(const)
+    return found
+
+
+#: Instructions that name a global (or module-level) variable: a copy may rename it.
+_GLOBAL_OPS = {"LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL", "LOAD_NAME", "STORE_NAME"}
+
+
+def code_fingerprint(code):
+    """What a code object keeps when its source is renamed, reformatted or stripped of its
+    docstring and comments: a tuple to compare.
+
+    Its number of arguments and its instructions, each with its argument as
+    seen through the renaming: a constant by its value (not its index, which
+    the docstring shifts), an attribute or imported name by itself (np.zeros,
+    a.reshape), a global variable's name not at all, a local variable by its
+    slot (the order of first use, which renaming keeps), anything else as is.
+    A method call compiles as LOAD_METHOD or as LOAD_ATTR depending on whether
+    the module imported its object (np): both count as LOAD_ATTR, and a jump
+    counts by the instruction it goes to (their caches differ in size).
+    """
+    instructions = list(dis.get_instructions(code))
+    index = {step.offset: n for n, step in enumerate(instructions)}
+    steps = []
+    for step in instructions:
+        name = "LOAD_ATTR" if step.opname == "LOAD_METHOD" else step.opname
+        if step.opcode in dis.hasjrel or step.opcode in dis.hasjabs:
+            arg = index.get(step.argval, step.argval)
+        elif step.opcode in dis.hasconst:
+            arg = "<code>" if isinstance(step.argval, types.CodeType) else step.argval
+        elif step.opname in _GLOBAL_OPS:
+            arg = None
+        elif step.opcode in dis.hasname:
+            arg = step.argval
+        else:
+            arg = step.arg
+        steps.append((name, arg))
+    return (code.co_argcount, tuple(steps))
+
+
+class FastLayerGuard:
+    """Keeps the provided fast layers out of reach while a naive layer's case runs.
+
+    Made (`capture`) before the student's package is imported, it holds every
+    function defined in cs231n.fast_layers: the layers, their CS231n aliases
+    (the same objects) and the private helpers (_im2col, _col2im, ...). While
+    `blocking(naive)` is active:
+
+    1. each of those functions has a blocker's __code__ (and no defaults), so
+       a call through any reference to it fails: an import at the top of
+       layers.py or a star import, a default argument, an import inside the
+       function, a naive function rebound to a fast one (by cnn.py, say), the
+       sandwich layers of layer_utils;
+    2. a trace function (sys.settrace, and threading.settrace for threads
+       started meanwhile) sees every Python call: running the fast layers'
+       own code objects (held since import, or wrapped in a new function) or
+       a code object with the same fingerprint as one of them (the module
+       exec'd or imported again under another name, or its source pasted into
+       layers.py with other names, see code_fingerprint) fails too.
+
+    Either way FastLayersUsed is raised and the attempt recorded (`used`,
+    `record()`: which naive function reached which fast one, and the
+    student's line). Code that stops the trace (sys.settrace) is recorded
+    too. Everything is put back on exit, so the cases that may use the fast
+    layers (the convnet's, through the sandwich layers) run with them. The
+    trace costs a dictionary lookup per Python call: naive layers that loop
+    over every pixel of every example run about a third slower (4.6 s to 6 s
+    for the demo's alternative on the largest case, whose budget is 60 s).
+
+    What is left: code that copies the fast layers and changes their
+    structure, or computes their outputs ahead, during a case that may use
+    them, is not told apart here (autograder/grade/suspicious.py reads the
+    code for both).
+    """
+
+    def __init__(self, functions, workdir):
+        self.functions = list(functions)
+        self.root = os.path.realpath(workdir) + os.sep
+        self.blockers = {id(fn): _blocker_code(fn.__name__) for fn in self.functions}
+        self.originals = {}  # id(code) -> the fast function's name (codes kept in _kept)
+        self.copies = {}  # code_fingerprint -> the fast function's name
+        self._kept = []
+        for fn in self.functions:
+            for code in _codes_in(fn.__code__):
+                self._kept.append(code)
+                self.originals[id(code)] = fn.__name__
+                if len(code.co_code) >= MIN_COPY_BYTES:
+                    self.copies.setdefault(code_fingerprint(code), fn.__name__)
+        self._seen = {}  # id(code) -> (code, fast name or None, how): the trace's verdicts
+        self._hook = self._trace  # one bound method, to recognise it in sys.gettrace()
+        self.naive = ()
+        self.attempts = []
+
+    @classmethod
+    def capture(cls, workdir):
+        """The guard of the fast layers module as the workdir's package provides it."""
+        module = importlib.import_module(FAST_MODULE)
+        functions, seen = [], set()
+        for value in vars(module).values():
+            if (
+                isinstance(value, types.FunctionType)
+                and value.__module__ == module.__name__
+                and id(value) not in seen
+                and not value.__code__.co_freevars  # (none has: a blocker has no closure)
+            ):
+                seen.add(id(value))
+                functions.append(value)
+        return cls(functions, workdir)
+
+    @property
+    def used(self):
+        """Whether the last blocked run reached the fast layers."""
+        return bool(self.attempts)
+
+    def record(self):
+        """The "used fast layers" record of the last blocked run (its first attempt)."""
+        message, where = self.attempts[0]
+        return error_record("used fast layers", "FastLayersUsed", message, where)
+
+    @contextlib.contextmanager
+    def blocking(self, naive):
+        """Run a block with the fast layers out of reach; `naive` names the layers it grades."""
+        self.naive, self.attempts = tuple(naive), []
+        saved = [(fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__) for fn in self.functions]
+        previous, previous_threads = sys.gettrace(), threading.gettrace()
+        try:
+            for fn in self.functions:
+                fn.__code__ = self.blockers[id(fn)]
+                fn.__defaults__ = None
+                fn.__kwdefaults__ = {"_convkit_guard": self}
+            threading.settrace(self._hook)
+            sys.settrace(self._hook)
+            yield self
+        finally:
+            watching = sys.gettrace() is self._hook
+            sys.settrace(previous)
+            threading.settrace(previous_threads)
+            for fn, code, defaults, kwdefaults in saved:
+                fn.__code__, fn.__defaults__, fn.__kwdefaults__ = code, defaults, kwdefaults
+            # A trace that raised is unset by Python itself: then an attempt is recorded.
+            if not watching and not self.attempts:
+                message = (
+                    f"{self._naive_label()} stopped the harness's watch over the provided "
+                    "fast layers (sys.settrace)"
+                )
+                self.attempts.append((message, ""))
+
+    def refuse(self):
+        """Called by a blocked fast function: record the attempt and raise FastLayersUsed."""
+        frame = sys._getframe(1)  # the blocker's frame, named after its fast function
+        self._attempt(frame.f_code.co_name, frame.f_back, "called")
+
+    def _trace(self, frame, event, arg):
+        if event != "call":
+            return None
+        code = frame.f_code
+        known = self._seen.get(id(code))
+        if known is None:
+            fast, how = self.originals.get(id(code)), "called"
+            if fast is None and len(code.co_code) >= MIN_COPY_BYTES:
+                fast, how = self.copies.get(code_fingerprint(code)), "copied"
+            known = self._seen[id(code)] = (code, fast, how)
+        if known[1] is not None:
+            self._attempt(known[1], frame, known[2])
+        return None
+
+    def _attempt(self, fast, frame, how):
+        """Record that `frame` (or a caller of it) reached the fast function `fast`; raise."""
+        naive = self._naive_of(frame)
+        if how == "copied":
+            own = frame.f_code.co_name
+            what = (
+                f"{naive} is a copy of the provided {fast}"
+                if own == naive
+                else f"{naive} runs {own}, a copy of the provided {fast}"
+            )
+        else:
+            what = f"{naive} called the provided {fast}{self._through(frame)}"
+        message = _short(what, 200)
+        self.attempts.append((message, self._where(frame)))
+        raise FastLayersUsed(f"{message}: the naive layers are graded on doing the work themselves")
+
+    def _naive_label(self):
+        return " or ".join(self.naive) or "a naive layer"
+
+    def _naive_of(self, frame):
+        """The innermost naive layer of the case on the stack from `frame` outwards."""
+        while frame is not None:
+            if frame.f_code.co_name in self.naive:
+                return frame.f_code.co_name
+            frame = frame.f_back
+        return self._naive_label()
+
+    def _student_frames(self, frame):
+        """(frame, path in the workdir) from `frame` outwards, for files of the workdir.
+
+        Code compiled under a made-up file name (exec'd) is passed over.
+        """
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            path = os.path.realpath(filename)
+            if path.startswith(self.root) and os.path.isfile(path):
+                yield frame, path[len(self.root) :]
+            frame = frame.f_back
+
+    def _where(self, frame):
+        """'cs231n/layers.py:412 in conv_forward_naive': the student's innermost line."""
+        for found, rel in self._student_frames(frame):
+            if rel not in PROVIDED_CALLERS:
+                code = found.f_code
+                name = getattr(code, "co_qualname", code.co_name)
+                return _short(f"{rel}:{found.f_lineno} in {name}", 200)
+        return ""
+
+    def _through(self, frame):
+        """' (through layer_utils.conv_relu_forward)' when a sandwich layer made the call."""
+        through = ""
+        for found, rel in self._student_frames(frame):
+            if rel not in PROVIDED_CALLERS:
+                break
+            if rel.endswith("layer_utils.py"):
+                through = f" (through layer_utils.{found.f_code.co_name})"
+        return through
+
+
+# ---------------------------------------------------------------------------
 # Running one case
 # ---------------------------------------------------------------------------
 
@@ -311,13 +599,31 @@ class _CappedWriter:
         self.target.flush()
 
 
-def run_case(program, entry, arrays, workdir):
-    """Run one case; return (record, status) where status is a word for the log."""
+def run_case(program, entry, arrays, workdir, guard=None):
+    """Run one case; return (record, status) where status is a word for the log.
+
+    A case whose entry names naive layers runs under `guard.blocking` (a
+    FastLayerGuard), the conversion of its outputs included (an output's own
+    __array__ is student code too); if it reached the fast layers, its record
+    says so, whatever else happened.
+    """
+    naive = entry.get("naive") or ()
+    blocking = guard.blocking(naive) if guard is not None and naive else None
+    record, status = _run_case(program, entry, arrays, workdir, blocking)
+    if blocking is not None and guard.used:
+        # A case that also ran out of time still counts as hung for its cell (main()).
+        timed_out = f"{status}, and " if status.startswith("timed out") else ""
+        return guard.record(), f"{timed_out}used the provided fast layers"
+    return record, status
+
+
+def _run_case(program, entry, arrays, workdir, blocking):
     os.chdir(workdir)
     try:
         inputs = case_inputs(entry, arrays)
         np.random.seed(entry["np_seed"])  # noqa: NPY002 (the notebooks seed the global RNG)
-        with time_budget(entry["timeout"]):
+        # The fast layers are put back only after the time budget is disarmed.
+        with blocking or contextlib.nullcontext(), time_budget(entry["timeout"]):
             outputs = program(inputs)
             if not isinstance(outputs, dict):
                 raise TypeError(f"the program returned a {type(outputs).__name__}, not a dict")
@@ -560,6 +866,17 @@ def main(argv=None):
     sys.path.insert(0, workdir)
 
     log = sys.stdout
+    # The provided fast layers first, before any student module runs.
+    guard = None
+    try:
+        guard = FastLayerGuard.capture(workdir)
+    except Exception as error:
+        print(
+            f"harness: {FAST_MODULE} could not be imported ({_type_name(error)}): the naive "
+            "layers' cases run without its guard",
+            file=log,
+            flush=True,
+        )
     restart = [sys.executable, *(["-I"] if sys.flags.isolated else [])]
     restart += [os.path.abspath(__file__), "--inputs", inputs, "--out", outdir]
     watchdog = Watchdog(outdir, meta.get("grace", GRACE_SECONDS), restart, log)
@@ -607,7 +924,7 @@ def main(argv=None):
             watchdog.arm(case_id, entry["timeout"])
             try:
                 with contextlib.redirect_stdout(_CappedWriter(log, PRINT_CHARS)):
-                    record, status = run_case(program, entry, arrays, workdir)
+                    record, status = run_case(program, entry, arrays, workdir, guard)
             finally:
                 watchdog.disarm()
                 os.chdir(workdir)

@@ -97,6 +97,7 @@ def _entry(case):
         "program": case.program,
         "np_seed": case.np_seed,
         "timeout": case.timeout,
+        "naive": list(case.naive),
         "inputs": case_inputs(case),
     }
 
@@ -591,6 +592,14 @@ def judge_case(case, output, entry):
     return CaseVerdict(case.name, case.visibility, not problems, hint)
 
 
+#: The rule a case breaks when its naive layer reaches the provided fast layers
+#: (harness.FastLayerGuard records it as "used fast layers").
+FAST_LAYERS_RULE = (
+    "the naive layers are graded on doing the work themselves (your own loops or "
+    "vectorised numpy are fine; the provided fast_layers.py, called or copied in, is not)"
+)
+
+
 def _run_problems(case, output):
     """Why a case has nothing to judge (no output, an error), or []."""
     if output is None or output.status == "missing":
@@ -617,6 +626,9 @@ def _run_problems(case, output):
             return [e.get("message") or "not run"]
         if kind == "exited":
             return [f"{e.get('message', 'exited')}{where}: the case was stopped"]
+        if kind == "used fast layers":
+            used = e.get("message") or "a naive layer used the provided fast layers"
+            return [f"{used}{where}: {FAST_LAYERS_RULE}"]
         return [f"raised {e.get('type', 'an exception')}{where}: {e.get('message', '')}"]
     return []
 

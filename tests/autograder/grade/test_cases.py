@@ -1,13 +1,15 @@
 """Tests of autograder/grade/cases.py: every grade cell has its public and hidden cases."""
 
+import ast
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder import paths
-from autograder.grade import cases, harness, programs
+from autograder.grade import cases, harness, programs, verdict
 from autograder.grade.cases import CasesError
 from autograder.refs.cases import CASES as REFS
 from autograder.refs.cases import make_inputs as ref_inputs
@@ -99,6 +101,41 @@ def test_check_cases_names_each_problem():
     assert len(problems) == 4
     assert any("two cases have the id" in p for p in problems)
     assert any("no program 'no_such_program'" in p for p in problems)
+
+
+def test_the_cases_of_naive_layers_name_the_naive_layers_their_program_calls(tmp_path):
+    """Does every case name exactly the naive layers its program imports (so the harness keeps
+    the fast layers from them), the fast-matches-naive cells too and no convnet case, and does
+    the inputs file carry them?"""
+    tree = ast.parse(Path(programs.__file__).read_text(encoding="utf-8"))
+    calls = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            imported = {
+                alias.name
+                for n in ast.walk(node)
+                if isinstance(n, ast.ImportFrom) and n.module == "cs231n.layers"
+                for alias in n.names
+            }
+            calls[node.name] = {name for name in imported if name.endswith("_naive")}
+    for case in cases.all_cases():
+        assert set(case.naive) == calls[case.program], case.id
+    naive_cells = {cell.grade_id for cell in cases.cells() if any(c.naive for c in cell.cases)}
+    assert len(naive_cells) == 13
+    assert {"correct_conv_fast_matches_naive", "correct_max_pool_fast_matches_naive"} < naive_cells
+    assert not any(
+        case.naive for case in cases.all_cases() if "convnet" in case.cell or "norm" in case.cell
+    )
+    chosen = [
+        c
+        for c in cases.all_cases()
+        if c.cell in ("correct_conv_backward_naive", "correct_three_layer_convnet_loss")
+    ]
+    meta, _ = harness.read_inputs(verdict.write_inputs(tmp_path / "in.npz", chosen))
+    assert {e["id"]: e["naive"] for e in meta["cases"]} == {c.id: list(c.naive) for c in chosen}
+    assert meta["cases"][0]["naive"] == ["conv_forward_naive", "conv_backward_naive"]
+    bad = cases.GradedCase("c", "hidden-1", "conv_forward", 1, None, naive=("conv_forward_fast",))
+    assert any("naive" in p for p in cases.check_cases([bad]))
 
 
 def test_a_grade_cell_without_cases_is_an_error(tmp_path):

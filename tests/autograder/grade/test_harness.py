@@ -24,6 +24,7 @@ TODO = {
     "conv_forward": "    # TODO: Implement the convolutional forward pass",
     "max_pool_forward": "    # TODO: Implement the max-pooling forward pass",
     "avg_pool_forward": "    # TODO: Implement the average-pooling forward pass",
+    "conv_backward": "    # TODO: Implement the convolutional backward pass",
 }
 
 
@@ -313,3 +314,269 @@ def test_an_output_folder_replaced_by_a_link_is_refused(run_grading, make_submis
     assert graded.outputs.problems == [
         "the output folder was replaced by a link or a file: refused"
     ]
+
+
+# ---------------------------------------------------------------------------
+# The provided fast layers, out of the naive layers' reach
+# ---------------------------------------------------------------------------
+
+CONV_BWD = "correct_conv_backward_naive"
+AVG_BWD = "correct_avg_pool_backward_naive"
+CONV_FAST = "correct_conv_fast_matches_naive"
+CONVNET_LOSS = "correct_three_layer_convnet_loss"
+TOP = "import numpy as np\n"
+RULE = "the naive layers are graded on doing the work themselves"
+
+
+def at_top(code):
+    """A patch of layers.py adding `code` just below its numpy import."""
+    return (TOP, TOP + textwrap.dedent(code).lstrip("\n"))
+
+
+def renamed_copy(fast_name):
+    """The provided `fast_name` and its helpers pasted into layers.py, renamed (hostile.py)."""
+    from autograder import paths
+    from autograder.demo.hostile import pasted_fast_layers
+
+    code, names = pasted_fast_layers((paths.PACKAGE_DIR / "fast_layers.py").read_text())
+    return code, names[fast_name]
+
+
+def records(graded, grade_id):
+    """{case name: its record} of a cell (the .npz the harness wrote, read as a dict)."""
+    found = {}
+    for path in sorted((graded.workdir / ".grader-out").glob(f"{grade_id}.*.npz")):
+        with np.load(path, allow_pickle=False) as f:
+            found[path.name[len(grade_id) + 1 : -4]] = {k: str(f[k]) for k in f.files}
+    return found
+
+
+#: way of holding the fast layers -> (patches, the cell, the message every case's hint starts
+#: with, the student's line it names).
+FAST_WAYS = {
+    "imported at the top": (
+        {LAYERS: [at_top("from .fast_layers import conv_forward_fast\n"),
+                  first("conv_forward", "return conv_forward_fast(x, w, b, conv_param)")]},
+        CONV_FWD,
+        "conv_forward_naive called the provided conv_forward_fast",
+        " in conv_forward_naive",
+    ),
+    "a star import": (
+        {LAYERS: [at_top("from .fast_layers import *  # noqa\n"),
+                  first("max_pool_forward", "return max_pool_forward_fast(x, pool_param)")]},
+        MAX_FWD,
+        "max_pool_forward_naive called the provided max_pool_forward_fast",
+        " in max_pool_forward_naive",
+    ),
+    "a default argument": (
+        {LAYERS: [at_top("from . import fast_layers as _fl\n"),
+                  ("def avg_pool_forward_naive(x, pool_param):",
+                   "def avg_pool_forward_naive(x, pool_param, _impl=_fl.avg_pool_forward_fast):"),
+                  first("avg_pool_forward", "return _impl(x, pool_param)")]},
+        AVG_FWD,
+        "avg_pool_forward_naive called the provided avg_pool_forward_fast",
+        " in avg_pool_forward_naive",
+    ),
+    "an import inside the function": (
+        {LAYERS: [first("conv_backward", """
+            import cs231n.fast_layers
+            _, fast_cache = cs231n.fast_layers.conv_forward_fast(x, w, b, conv_param)
+            return cs231n.fast_layers.conv_backward_fast(dout, fast_cache)
+            """)]},
+        CONV_BWD,
+        "conv_backward_naive called the provided conv_forward_fast",
+        " in conv_backward_naive",
+    ),
+    "the sandwich layers of layer_utils": (
+        {LAYERS: [first("conv_forward", """
+            from .layer_utils import conv_relu_forward
+            out, cache = conv_relu_forward(x, w, b + 1e6, conv_param)
+            return out - 1e6, cache[0][:4]
+            """)]},
+        CONV_FWD,
+        "conv_forward_naive called the provided conv_forward_fast (through "
+        "layer_utils.conv_relu_forward)",
+        " in conv_forward_naive",
+    ),
+    "the private helpers": (
+        {LAYERS: [first("avg_pool_forward", """
+            from .fast_layers import _grid
+            N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride)
+            out = np.zeros((N, C, H_out, W_out))
+            for a in range(PH):
+                for b in range(PW):
+                    out += x[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
+            return out / (PH * PW), (x, pool_param)
+            """)]},
+        AVG_FWD,
+        "avg_pool_forward_naive called the provided _grid",
+        " in avg_pool_forward_naive",
+    ),
+    "a naive layer rebound by cnn.py": (
+        {"cs231n/classifiers/cnn.py": [at_top("""
+            from .. import fast_layers as _fast, layers as _layers
+            _layers.max_pool_forward_naive = _fast.max_pool_forward_fast
+            """)]},
+        MAX_FWD,
+        "max_pool_forward_naive called the provided max_pool_forward_fast",
+        "",  # no line of the student's on the stack: the program calls the fast layer itself
+    ),
+    "its code object, held since import": (
+        {LAYERS: [at_top("""
+            import types as _types
+
+            from . import fast_layers as _fl
+            _own = _types.FunctionType(_fl.conv_forward_fast.__code__, vars(_fl))
+            """),
+                  first("conv_forward", "return _own(x, w, b, conv_param)")]},
+        CONV_FWD,
+        "conv_forward_naive called the provided conv_forward_fast",
+        " in conv_forward_naive",
+    ),
+    "the module run again under another name": (
+        {LAYERS: [first("max_pool_forward", """
+            import pathlib
+            text = pathlib.Path(__file__).with_name("fast_layers.py").read_text()
+            again = {"__name__": "cs231n.mine", "__package__": "cs231n"}
+            exec(compile(text, "mine.py", "exec"), again)
+            return again["max_pool_forward_fast"](x, pool_param)
+            """)]},
+        MAX_FWD,
+        "max_pool_forward_naive runs max_pool_forward_fast, a copy of the provided "
+        "max_pool_forward_fast",
+        " in max_pool_forward_naive",
+    ),
+    "a renamed copy pasted into layers.py": (
+        {LAYERS: [(
+            "def max_pool_backward_naive(",
+            renamed_copy("max_pool_forward_fast")[0] + "\n\ndef max_pool_backward_naive(",
+        ), first("max_pool_forward", f"""
+            out, cache = {renamed_copy("max_pool_forward_fast")[1]}(x, pool_param)
+            return out, cache[:2]
+            """)]},
+        MAX_FWD,
+        "max_pool_forward_naive runs _max_pool_forward_vectorised, a copy of the provided "
+        "max_pool_forward_fast",
+        " in _max_pool_forward_vectorised",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("way", FAST_WAYS)
+def test_a_naive_layer_cannot_reach_the_provided_fast_layers(run_grading, make_submission, way):
+    """However the naive layer holds the fast layers, does every case of its cell fail with a
+    record naming the naive function, the fast one and the student's line?"""
+    patches, grade_id, message, where = FAST_WAYS[way]
+    graded = run_grading(make_submission(patches), only={grade_id})
+    assert graded.returncode == 0, graded.stderr
+    assert graded.points() == {grade_id: 0.0}
+    found = records(graded, grade_id)
+    assert len(found) == len(graded.cell(grade_id).cases)
+    for record in found.values():
+        assert record["error/kind"] == "used fast layers"
+        assert record["error/message"] == message
+        assert record["error/where"].endswith(where)
+        if where:
+            assert record["error/where"].startswith("cs231n/layers.py:")
+    for hint in hints(graded, grade_id).values():
+        assert hint.startswith(message)
+        assert RULE in hint
+    assert f"harness: {grade_id}.public: used the provided fast layers" in graded.stdout
+
+
+def test_swallowing_the_refusal_or_stopping_the_trace_changes_nothing(run_grading, make_submission):
+    """Does a naive layer that catches the refusal and does the work anyway, or one that stops
+    the harness's trace, still fail every case, while the other cells keep their points?"""
+    swallow = """
+    try:
+        from .fast_layers import conv_forward_fast
+        return conv_forward_fast(x, w, b, conv_param)
+    except BaseException:
+        pass  # and the solution below does the work
+    """
+    untraced = "import sys\nsys.settrace(None)"
+    sub = make_submission(
+        {LAYERS: [first("conv_forward", swallow), first("avg_pool_forward", untraced)]}
+    )
+    graded = run_grading(sub, only={CONV_FWD, AVG_FWD, MAX_FWD})
+    assert graded.points() == {CONV_FWD: 0.0, AVG_FWD: 0.0, MAX_FWD: 2.0}
+    for hint in hints(graded, CONV_FWD).values():
+        assert hint.startswith("conv_forward_naive called the provided conv_forward_fast")
+    for hint in hints(graded, AVG_FWD).values():
+        assert hint.startswith(
+            "avg_pool_forward_naive stopped the harness's watch over the provided fast layers"
+        )
+
+
+OWN_VECTORISED = """
+    # My own vectorised convolution: every window as a view, one einsum.
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    HH, WW = w.shape[2:]
+    x_pad = np.pad(x, ((0, 0), (0, 0), (pad_top, pad_bottom), (pad_left, pad_right)))
+    windows = sliding_window_view(x_pad, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride]
+    out = np.einsum("nchwij,fcij->nfhw", windows, w) + b[None, :, None, None]
+    return out, (x, w, b, conv_param)
+"""
+
+
+def test_a_students_own_vectorised_code_is_not_blocked(run_grading, make_submission):
+    """Does a conv_forward_naive of the student's own, vectorised with numpy's
+    sliding_window_view (which the fast layers use too), earn every point?"""
+    sub = make_submission({LAYERS: [first("conv_forward", OWN_VECTORISED)]})
+    graded = run_grading(sub, only={CONV_FWD, "correct_conv_forward_same"})
+    assert graded.lost() == set(), [h for s in graded.scores for h in graded.hints(s.grade_id)]
+
+
+def test_the_convnet_runs_with_the_fast_layers_after_a_blocked_case(run_grading, make_submission):
+    """After naive cases were refused the fast layers, do the convnet's cases (the sandwich
+    layers call the fast ones) run with them and earn every point, in the same harness run?"""
+    sub = make_submission(
+        {LAYERS: [at_top("from .fast_layers import *  # noqa\n"),
+                  first("conv_forward", "return conv_forward_fast(x, w, b, conv_param)")]}
+    )  # fmt: skip
+    graded = run_grading(sub, only={CONV_FWD, CONV_FAST, CONVNET_LOSS})
+    assert graded.points() == {CONV_FWD: 0.0, CONV_FAST: 0.0, CONVNET_LOSS: 4.0}
+    order = [
+        line.split(":")[1].strip() for line in graded.stdout.splitlines() if ".public:" in line
+    ]
+    assert order.index(f"{CONV_FWD}.public") < order.index(f"{CONVNET_LOSS}.public")
+    for hint in hints(graded, CONV_FAST).values():
+        assert hint.startswith("conv_forward_naive called the provided conv_forward_fast")
+
+
+def test_the_guard_knows_every_provided_function_and_puts_them_back(tmp_path):
+    """Does the guard hold every function of fast_layers.py (helpers and aliases too), block
+    each while it is on, and leave each exactly as it was after, even when the block raises?"""
+    import sys
+
+    from autograder import paths
+
+    module_path = paths.PACKAGE_DIR.parent
+    sys.path.insert(0, str(module_path))
+    try:
+        guard = harness.FastLayerGuard.capture(module_path)
+        fast = sys.modules[harness.FAST_MODULE]
+    finally:
+        sys.path.remove(str(module_path))
+    names = {fn.__name__ for fn in guard.functions}
+    assert {"conv_forward_fast", "_im2col", "_col2im", "_grid", "_pad_channels_first"} <= names
+    assert "check_conv_args" not in names  # imported from shapes.py: not the fast layers'
+    assert len(guard.functions) == len(names)  # the CS231n aliases are the same objects
+    before = {fn.__name__: fn.__code__ for fn in guard.functions}
+    x, w = np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3))
+    pool = {"pool_height": 2, "pool_width": 2, "stride": 2}
+    with guard.blocking(("conv_forward_naive",)):
+        with pytest.raises(harness.FastLayersUsed, match="called the provided _im2col"):
+            fast._im2col(x, 3, 3, 1, 2, 2)
+        # A CS231n alias is the same function: blocked as conv_forward_fast.
+        with pytest.raises(harness.FastLayersUsed, match="called the provided conv_forward_fast"):
+            fast.conv_forward_im2col(x, w, np.zeros(1), {"stride": 1, "pad": 0})
+    assert guard.used
+    assert {fn.__name__: fn.__code__ for fn in guard.functions} == before
+    with pytest.raises(ValueError, match="boom"), guard.blocking(("avg_pool_forward_naive",)):
+        raise ValueError("boom")
+    assert {fn.__name__: fn.__code__ for fn in guard.functions} == before
+    assert not guard.used
+    out, _ = fast.avg_pool_forward_fast(x, pool)
+    assert out.tolist() == [[[[1.0, 1.0], [1.0, 1.0]]]]

@@ -153,6 +153,30 @@ def test_a_public_case_alone_earns_nothing():
     assert verdict.withhold_public_only(alone) == alone  # no hidden case: nothing to withhold
 
 
+@pytest.mark.parametrize("name", ["public", "hidden-2"])
+def test_a_case_that_reached_the_fast_layers_is_told_the_rule(name):
+    """Does a case the harness recorded as "used fast layers" fail, visible or hidden, with a
+    hint naming the naive function, the fast one, the student's line and the rule?"""
+    case = case_of(f"correct_conv_backward_naive.{name}")
+    error = {
+        "kind": "used fast layers",
+        "type": "FastLayersUsed",
+        "message": "conv_backward_naive called the provided conv_backward_fast",
+        "where": "cs231n/layers.py:447 in conv_backward_naive",
+    }
+    got = verdict.judge_case(case, CaseOutput("error", error=error), {})
+    assert not got.passed
+    assert got.hint == (
+        "conv_backward_naive called the provided conv_backward_fast at cs231n/layers.py:447 in "
+        "conv_backward_naive: the naive layers are graded on doing the work themselves (your "
+        "own loops or vectorised numpy are fine; the provided fast_layers.py, called or copied "
+        "in, is not)"
+    )
+    bare = verdict.judge_case(case, CaseOutput("error", error={"kind": "used fast layers"}), {})
+    assert bare.hint.startswith("a naive layer used the provided fast layers: ")
+    assert verdict.FAST_LAYERS_RULE in bare.hint
+
+
 ALTERNATIVE_CONV = '''def conv_forward_naive(x, w, b, conv_param):
     """Explicit loops over examples, filters and positions; the padded input is cached."""
     stride, pads = check_conv_args(x, w, b, conv_param)
