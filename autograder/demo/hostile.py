@@ -13,6 +13,10 @@ Bases (what the submission starts from; its Expect follows from it):
             solved: full marks on the three max-pool cells, 0 elsewhere
   conv-db   `conv` with mistake-conv-db's bug: full on the conv forward cells,
             fewer points on the cells calling conv_backward_naive, 0 elsewhere
+  model     the release with the three-layer convnet, the Solver and adam
+            solved (the convnet runs on the provided fast layers, through the
+            sandwich layers): full marks on its three cells and the overfitting
+            cell, 0 elsewhere
 
 A function an attack replaces counts as missing (its cells score 0: every case
 calls it); the grader must still give the base's other cells their due, so a
@@ -70,6 +74,22 @@ The attacks (student ids):
   hostile-giant-output       max_pool_forward_naive returns an 8 TB view or 400 MB
   hostile-write-outside      writes at a host path, in /tmp, /var/tmp, /dev/shm
                              and every ancestor of the working folder
+  hostile-calls-fast         every naive layer calls its twin of the provided
+                             fast_layers.py (imported at the top, by a star
+                             import, inside the function, as a module, through
+                             a default argument), on base model: the naive
+                             layers' cells score 0 (the harness keeps the fast
+                             layers out of their reach), the convnet's keep
+                             their points (its sandwich layers use them)
+  hostile-pastes-fast        fast_layers.py pasted into layers.py, renamed and
+                             reformatted, the naive layers wired to the copies,
+                             on base model; the pooling copies also gain a
+                             statement each. The harness tells the unedited
+                             copies by their bytecode (conv and transposed conv
+                             cells: 0); the edited pooling copies compute the
+                             right outputs and keep their points: reading the
+                             code flags the copies and marks those cells for
+                             hand grading
   hostile-zip-slip           members named ../../... and /abs/... aiming at canary_dir
   hostile-zip-symlink        cs231n/layers.py is a symlink to the course's
                              source; cs231n/hostname.py one to /etc/hostname
@@ -84,6 +104,7 @@ set with prctl), so a test can check that nothing escaped the sandbox.
 
 import ast
 import io
+import re
 import string
 import zipfile
 
@@ -92,6 +113,7 @@ from .fabricate import (
     FabricateError,
     Marker,
     Member,
+    Patch,
     Recipe,
     apply_patches,
     bomb_zip_bytes,
@@ -111,12 +133,17 @@ MAIN_NOTEBOOK = "ConvolutionalNetworks.ipynb"
 
 CONV = frozenset({"conv_forward_naive", "conv_backward_naive"})
 POOL = frozenset({"max_pool_forward_naive", "max_pool_backward_naive"})
+MODEL = frozenset(
+    {"ThreeLayerConvNet.__init__", "ThreeLayerConvNet.loss", "Solver._step",
+     "Solver.check_accuracy", "adam"}
+)  # fmt: skip
 #: base -> the functions that are correct ("works") and present but wrong ("broken").
 BASES = {
     "release": {"works": frozenset(), "broken": frozenset()},
     "conv": {"works": CONV, "broken": frozenset()},
     "pool": {"works": POOL, "broken": frozenset()},
     "conv-db": {"works": CONV - {"conv_backward_naive"}, "broken": CONV - {"conv_forward_naive"}},
+    "model": {"works": MODEL, "broken": frozenset()},
 }
 
 #: Seconds the detached grandchild waits before writing its marker.
@@ -842,6 +869,187 @@ def fast_layers_calling_naive(release_text):
     )
 
 
+#: What takes the stub's place in each naive layer to make it run the fast layers, where
+#: each {name} is how the code reaches the provided function `name` (or its copy). The
+#: naive caches stay the naive layers' (a backward pass makes the fast cache again).
+FAST_WIRING = {
+    "conv_forward_naive": (
+        "out, cache = {conv_forward_fast}(x, w, b, conv_param)\nreturn out, cache[:4]"
+    ),
+    "conv_backward_naive": (
+        "_, fast_cache = {conv_forward_fast}(x, w, b, conv_param)\n"
+        "return {conv_backward_fast}(dout, fast_cache)"
+    ),
+    "max_pool_forward_naive": (
+        "out, cache = {max_pool_forward_fast}(x, pool_param)\nreturn out, cache[:2]"
+    ),
+    "max_pool_backward_naive": (
+        "_, fast_cache = {max_pool_forward_fast}(x, pool_param)\n"
+        "return {max_pool_backward_fast}(dout, fast_cache)"
+    ),
+    "avg_pool_forward_naive": "return {avg_pool_forward_fast}(x, pool_param)",
+    "avg_pool_backward_naive": "return {avg_pool_backward_fast}(dout, cache)",
+    "conv_transpose_forward_naive": "return {conv_transpose_forward_fast}(x, w, b, conv_param)",
+    "conv_transpose_backward_naive": "return {conv_transpose_backward_fast}(dout, cache)",
+}
+#: Every naive layer (each has a fast twin in fast_layers.py).
+NAIVE_LAYERS = frozenset(FAST_WIRING)
+
+
+def wired(naive, **names):
+    """FAST_WIRING[naive] with each provided function reached as `names` says (default: its
+    own name)."""
+    template = FAST_WIRING[naive]
+    fast = re.findall(r"\{(\w+)\}", template)
+    return template.format(**{name: names.get(name, name) for name in fast})
+
+
+class _Renamer(ast.NodeTransformer):
+    """Rename variables and called helpers in a function, as a student hiding a copy does."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def visit_Name(self, node):
+        node.id = self.names.get(node.id, node.id)
+        return node
+
+    def visit_arg(self, node):
+        node.arg = self.names.get(node.arg, node.arg)
+        return node
+
+
+def _local_names(function):
+    """The arguments and assigned names of a function, in order of first appearance."""
+    found = [a.arg for a in function.args.args]
+
+    def visit(node):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in found:
+            found.append(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for statement in function.body:
+        visit(statement)
+    return found
+
+
+def pasted_fast_layers(fast_text, edited=()):
+    """The provided fast layers pasted into layers.py under other names: (code, names).
+
+    - code: every function of fast_layers.py (the release's text), to append to
+      layers.py: each renamed (conv_forward_fast -> _conv_forward_vectorised,
+      _im2col -> _im2col_part), its docstring and comments dropped, its arguments
+      and variables renamed (v0, v1, ... in order of appearance), reformatted by
+      ast.unparse, the helpers it calls called by their new names; with the
+      import of sliding_window_view they need
+    - names: provided function -> the name of its copy
+    - edited: provided functions whose copy also gets one statement of its own
+      (its first argument's shape unpacked after its first line): its bytecode is
+      then not the provided code's, so only reading the code tells the copy (the
+      harness tells an unedited copy by its bytecode: harness.FastLayerGuard)
+    """
+    tree = ast.parse(fast_text)
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    names = {
+        f.name: f"{f.name}_part" if f.name.startswith("_") else f"_{f.name[:-5]}_vectorised"
+        for f in functions
+    }
+    if set(edited) - set(names):
+        raise FabricateError(f"fast_layers.py has no {sorted(set(edited) - set(names))}")
+    pasted = []
+    for function in functions:
+        if ast.get_docstring(function) is not None:
+            function.body = function.body[1:]
+        if function.name in edited:
+            shape = ast.parse(f"N, C, H, W = {function.args.args[0].arg}.shape").body[0]
+            function.body.insert(1, shape)
+        renames = {name: f"v{n}" for n, name in enumerate(_local_names(function))}
+        _Renamer({**renames, **names}).visit(function)
+        function.name = names[function.name]
+        pasted.append(ast.unparse(function))
+    code = (
+        "\n\n# My vectorised layers.\nfrom numpy.lib.stride_tricks import sliding_window_view\n\n\n"
+        + "\n\n\n".join(pasted)
+        + "\n"
+    )
+    return code, names
+
+
+FAST_FILE = "cs231n/fast_layers.py"
+#: The naive layers hostile-pastes-fast wires to copies edited beyond renaming.
+PASTED_EDITED = frozenset(
+    {"max_pool_forward_naive", "max_pool_backward_naive", "avg_pool_forward_naive",
+     "avg_pool_backward_naive"}
+)  # fmt: skip
+
+
+def calls_fast_files(ctx):
+    """Base model, every naive layer calling the provided fast layers, each in its own way."""
+    top = (
+        "\n# The fast layers do it all.\nfrom . import fast_layers as _fl\n"
+        "from .fast_layers import *  # noqa: F403\nfrom .fast_layers import conv_forward_fast\n"
+    )
+    inside = "from . import fast_layers\n"
+    replace = {
+        # Imported at the top, and by the star import.
+        "conv_forward_naive": wired("conv_forward_naive"),
+        "max_pool_forward_naive": wired("max_pool_forward_naive"),
+        # Imported inside the function.
+        "conv_backward_naive": inside
+        + wired(
+            "conv_backward_naive",
+            conv_forward_fast="fast_layers.conv_forward_fast",
+            conv_backward_fast="fast_layers.conv_backward_fast",
+        ),
+        "conv_transpose_forward_naive": "import cs231n.fast_layers\n"
+        + wired(
+            "conv_transpose_forward_naive",
+            conv_transpose_forward_fast="cs231n.fast_layers.conv_transpose_forward_fast",
+        ),
+        "conv_transpose_backward_naive": "from cs231n.fast_layers import "
+        "conv_transpose_backward_fast\n" + wired("conv_transpose_backward_naive"),
+        # Through a default argument (the def line below).
+        "max_pool_backward_naive": wired(
+            "max_pool_backward_naive",
+            max_pool_forward_fast="_fast[0]",
+            max_pool_backward_fast="_fast[1]",
+        ),
+        # Through the module, imported at the top.
+        "avg_pool_forward_naive": wired(
+            "avg_pool_forward_naive", avg_pool_forward_fast="_fl.avg_pool_forward_fast"
+        ),
+        "avg_pool_backward_naive": wired(
+            "avg_pool_backward_naive", avg_pool_backward_fast="_fl.avg_pool_backward_fast"
+        ),
+    }
+    files = partial_files(ctx.release, ctx.instructor, solve=MODEL, replace=replace)
+    return apply_patches(
+        files,
+        [
+            Patch(LAYERS, "import numpy as np\n", "import numpy as np\n" + top),
+            Patch(
+                LAYERS,
+                "def max_pool_backward_naive(dout, cache):",
+                "def max_pool_backward_naive(\n"
+                "    dout, cache, _fast=(max_pool_forward_fast, max_pool_backward_fast)\n):",
+            ),
+        ],
+        "hostile-calls-fast",
+    )
+
+
+def pastes_fast_files(ctx):
+    """Base model, the provided fast layers pasted into layers.py (pasted_fast_layers) and
+    every naive layer wired to its copy; the copies of the pooling layers edited."""
+    fast = ctx.release[FAST_FILE].decode("utf-8")
+    edited = {naive[: -len("_naive")] + "_fast" for naive in PASTED_EDITED}
+    code, names = pasted_fast_layers(fast, edited=edited)
+    replace = {naive: wired(naive, **names) for naive in NAIVE_LAYERS}
+    files = partial_files(ctx.release, ctx.instructor, solve=MODEL, replace=replace)
+    return _append(files, LAYERS, code)
+
+
 def _recipe(student_id, description, base, expect, files, kind="hostile"):
     return Recipe(student_id, kind, description, expect, lambda: zip_bytes(files), base)
 
@@ -1175,6 +1383,29 @@ def hostile_recipes(ctx):
                 for path in host_paths
             ),
         ],
+    )
+
+    # 7. Against the rule that a naive layer does the work itself.
+    add(
+        "hostile-calls-fast",
+        "every naive layer calls its twin of the provided fast_layers.py (imported at the "
+        "top, by a star import, inside the function, as a module, through a default "
+        "argument), on a solved convnet that uses the fast layers as provided",
+        "model",
+        calls_fast_files(ctx),
+        reason="the honest score of base 'model': the naive layers' cases cannot reach the "
+        "fast layers, the convnet's cases use them",
+    )
+    add(
+        "hostile-pastes-fast",
+        "fast_layers.py pasted into layers.py renamed and reformatted, the naive layers "
+        "wired to the copies (the pooling copies edited), on a solved convnet",
+        "model",
+        pastes_fast_files(ctx),
+        reason="the unedited copies (conv, transposed conv) are told by their bytecode and "
+        "score 0; the edited pooling copies compute the right outputs: full marks there, "
+        "flagged for hand grading",
+        works=MODEL | PASTED_EDITED,
     )
 
     made += _zip_level(ctx, release)

@@ -753,14 +753,56 @@ def test_each_hostile_starts_from_its_base(klass, context):
         "hostile-sleep": {"max_pool_forward_naive"},
         "hostile-fill-disk": {"max_pool_forward_naive"},
         "hostile-giant-output": {"max_pool_forward_naive"},
+        "hostile-calls-fast": hostile.NAIVE_LAYERS,
+        "hostile-pastes-fast": hostile.NAIVE_LAYERS,
     }
     for item in accepted_hostiles(klass):
         base = hostile.base_files(context, item.base)
         files = members(item)
         assert stubs(files) == stubs(base) - attacked.get(item.student_id, set()), item.student_id
         for function in hostile.BASES[item.base]["works"]:
-            mine = function_source(files["cs231n/layers.py"].decode(), function)
-            assert mine == function_source(base["cs231n/layers.py"].decode(), function)
+            path = defining_file(base, function)
+            mine = function_source(files[path].decode(), function)
+            assert mine == function_source(base[path].decode(), function)
+
+
+def defining_file(files, qualname):
+    """The .py member of `files` defining `qualname` (a function, or "Class.method")."""
+    for name, data in files.items():
+        if name.endswith(".py"):
+            try:
+                function_source(data.decode(), qualname)
+            except ValueError:  # not defined there
+                continue
+            return name
+    raise AssertionError(f"no file defines {qualname}")
+
+
+def test_the_fast_layer_attacks_reach_them_every_way(klass):
+    """Does hostile-calls-fast reach the fast layers in each of its ways, and hostile-pastes-fast
+    wire every naive layer to a pasted copy, the pooling copies edited?"""
+    calls = members(klass["hostile-calls-fast"])["cs231n/layers.py"].decode()
+    for way in (
+        "from .fast_layers import *",
+        "from . import fast_layers as _fl\n",
+        "_fast=(max_pool_forward_fast, max_pool_backward_fast)",
+        "import cs231n.fast_layers\n",
+        "from cs231n.fast_layers import conv_transpose_backward_fast",
+    ):
+        assert way in calls, way
+    pastes = members(klass["hostile-pastes-fast"])["cs231n/layers.py"].decode()
+    released = members(klass["hostile-pastes-fast"])["cs231n/fast_layers.py"].decode()
+    for naive in hostile.NAIVE_LAYERS:
+        source = function_source(calls, naive)
+        assert "_fast" in source.split('"""')[-1], naive
+        copy = f"_{naive[: -len('_naive')]}_vectorised"
+        assert f"{copy}(" in function_source(pastes, naive).split('"""')[-1], naive
+        # An edited copy has one statement more than the provided function (bar its docstring).
+        fast = ast.parse(function_source(released, naive[: -len("_naive")] + "_fast"))
+        mine = ast.parse(function_source(pastes, copy))
+        extra = len(mine.body[0].body) - (len(fast.body[0].body) - 1)
+        assert extra == (naive in hostile.PASTED_EDITED), naive
+    assert "def _im2col_part(v0, v1, v2, v3, v4, v5):" in pastes
 
 
 def test_notebooks_an_attack_leaves_alone_stay_byte_for_byte(release, klass):

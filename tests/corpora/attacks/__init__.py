@@ -43,6 +43,11 @@ TOLD = {
     "hostile-fill-disk": r"disk|file size|raised",
     "hostile-giant-output": r"could not be written|cannot be turned into an array",
     "hostile-write-outside": r"suspicious code.*(/tmp|/dev/shm)",
+    # Told by reading the code (suspicious.fast_layers), and by the hints of the cells whose
+    # cases the harness caught reaching the fast layers.
+    "hostile-calls-fast": r"fast layers in the student's code.*names \w+_fast"
+    r"|called the provided \w+_fast",
+    "hostile-pastes-fast": r"resembles the provided \w+|a copy of the provided \w+",
     "hostile-zip-slip": r"outside|\.\.",
     "hostile-zip-symlink": r"symlink|symbolic link",
     "hostile-zip-bomb": r"bomb|large|MB|GiB",
