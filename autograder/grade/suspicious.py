@@ -14,13 +14,29 @@ grade cells that are not solutions) with the release's: nbgrader runs its own
 copies of them anyway, so an edit changes no score, but the instructor should
 know someone tried.
 
+`fast_layers(folder, release)` reads the student's files for the provided fast
+layers (fast_layers.py ships complete, and a naive layer earns its points only
+by doing the work itself): a reference to them (an import, a name, a string, a
+naive layer rebound), and a function that is a copy of one of them, renamed or
+reformatted (FastCopies: normalised token n-grams, a similarity score). The
+harness keeps the fast layers out of reach while the naive layers' cases run
+and tells an unchanged copy by its bytecode (harness.FastLayerGuard); an
+edited copy computes the right outputs and only reading tells it, so
+`flag_fast_layer_cells` marks the cells it earned points in for a human, and
+the cells whose cases the harness caught reaching the fast layers.
+
 A flag is a note for a human, never a penalty: the score comes from the
 outputs alone. The solutions and the release raise none (a test checks it).
 """
 
 import ast
+import functools
 import json
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+
+from .. import paths
 
 #: Modules a solution never imports.
 MODULES = {
@@ -243,3 +259,354 @@ def _test_cells(path, every_grade_id=False):
         if every_grade_id or (nbgrader.get("grade") and not nbgrader.get("solution")):
             found[nbgrader["grade_id"]] = _source(cell) or ""
     return found
+
+
+# ---------------------------------------------------------------------------
+# The provided fast layers in the student's code
+# ---------------------------------------------------------------------------
+
+#: The student's files (cs231n/layers.py and the others with work in them), where
+#: the provided fast layers have no business.
+STUDENT_FILES = (
+    "cs231n/layers.py",
+    "cs231n/classifiers/cnn.py",
+    "cs231n/optim.py",
+    "cs231n/solver.py",
+)
+#: The model may use the sandwich layers (which call the fast ones); the others may not.
+SANDWICH_ALLOWED = ("cs231n/classifiers/cnn.py",)
+#: The provided file of fast layers, in a release (and in the instructor's package).
+FAST_FILE = "cs231n/fast_layers.py"
+#: The length of the token n-grams two functions are compared by.
+NGRAM = 8
+#: A provided function with fewer n-grams (one-line helpers: _grid, _windows_tile)
+#: is too common a shape to call a copy of.
+MIN_NGRAMS = 30
+#: Functions at least this alike (Dice coefficient of their n-gram multisets, 0 to
+#: 1) are flagged as a copy. Measured with 8-grams against the 14 functions of
+#: fast_layers.py: the solutions' student files, the provided layer_utils.py and
+#: an independent correct implementation (the demo's "alternative", and a
+#: vectorised one built on sliding_window_view) score at most 0.58
+#: (avg_pool_forward_naive against avg_pool_forward_fast: both sum window offsets
+#: into np.zeros); renamed and reformatted copies 1.0; copies that also gain a
+#: statement of their own 0.95 to 0.98 for the eight layers, 0.89 to 0.94 for the
+#: helpers of a few lines (_channels_first_to_nchw, two lines, falls to 0.75).
+COPY_THRESHOLD = 0.8
+
+
+@dataclass(frozen=True)
+class FastFinding:
+    """One place where a student's file reaches for the provided fast layers.
+
+    - path: the file, relative to the submission ("cs231n/layers.py")
+    - line: its line
+    - function: the student's function it is in ("Class.method"; "" at module level)
+    - what: the finding in words
+    - provided: for a copy, the provided function it resembles ("" otherwise)
+    - score: for a copy, the similarity (0 to 1)
+    """
+
+    path: str
+    line: int
+    function: str
+    what: str
+    provided: str = ""
+    score: float = 0.0
+
+    def __str__(self):
+        return f"{self.path}:{self.line} {self.what}"
+
+
+@dataclass(frozen=True)
+class ProvidedFastLayers:
+    """What the provided fast_layers.py holds: its public names and its functions' n-grams."""
+
+    public: frozenset  # conv_forward_fast, ... and the CS231n aliases (conv_forward_im2col)
+    grams: dict  # function name -> Counter of n-grams (functions of MIN_NGRAMS or more)
+
+
+def provided_fast_layers(release=None):
+    """The ProvidedFastLayers of the release's fast_layers.py (default: the instructor's)."""
+    path = (
+        Path(release) / FAST_FILE if release is not None else paths.PACKAGE_DIR / "fast_layers.py"
+    )
+    return _provided(path.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=4)
+def _provided(text):
+    tree = ast.parse(text)
+    public, grams = set(), {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            if not node.name.startswith("_"):
+                public.add(node.name)
+            found = function_grams(node)
+            if sum(found.values()) >= MIN_NGRAMS:
+                grams[node.name] = found
+        elif isinstance(node, ast.Assign):  # conv_forward_im2col = conv_forward_fast
+            public.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return ProvidedFastLayers(frozenset(public), grams)
+
+
+def function_tokens(function):
+    """A function's body (docstring left out) as tokens that survive renaming and reformatting.
+
+    A pre-order walk of its syntax tree: each node's type, with every variable,
+    argument and function name as the same token "N", attribute names (.reshape,
+    .zeros), keyword names and numbers kept, strings as one token. Comments and
+    layout are not in the tree.
+    """
+    tokens = []
+
+    def walk(node):
+        if isinstance(node, ast.expr_context):
+            return
+        tokens.append(type(node).__name__)
+        if isinstance(node, ast.Attribute):
+            tokens.append("." + node.attr)
+        elif isinstance(node, ast.keyword):
+            tokens.append(f"{node.arg}=")
+        elif isinstance(node, ast.Constant) and not isinstance(node.value, (str, bytes)):
+            tokens.append(repr(node.value))
+        elif isinstance(node, (ast.Name, ast.arg, ast.Constant)):
+            tokens.append("N" if not isinstance(node, ast.Constant) else "S")
+        for child in ast.iter_child_nodes(node):
+            walk(child)
+
+    walk(function.args)
+    body = function.body[1:] if ast.get_docstring(function) is not None else function.body
+    for statement in body:
+        walk(statement)
+    return tokens
+
+
+def function_grams(function):
+    """The multiset (Counter) of a function's token NGRAMs."""
+    tokens = function_tokens(function)
+    return Counter(tuple(tokens[i : i + NGRAM]) for i in range(len(tokens) - NGRAM + 1))
+
+
+def similarity(a, b):
+    """The Dice coefficient of two n-gram multisets: 1 for the same, 0 for nothing shared."""
+    total = sum(a.values()) + sum(b.values())
+    return 2 * sum((a & b).values()) / total if total else 0.0
+
+
+def fast_layer_findings(folder, release=None):
+    """The FastFindings of a submission folder's student files, by file and line."""
+    provided = provided_fast_layers(release)
+    found = []
+    for rel in STUDENT_FILES:
+        path = Path(folder) / rel
+        if path.is_symlink() or not path.is_file():
+            continue
+        try:
+            tree = ast.parse(_read(path))
+            found += _fast_references(tree, rel, provided)
+            found += _fast_copies(tree, rel, provided)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # not Python: its cases fail on their own
+    return sorted(set(found), key=lambda f: (STUDENT_FILES.index(f.path), f.line, f.what))
+
+
+def fast_layers(folder, release=None):
+    """The flag (one line) for the provided fast layers in a submission's own code, or None."""
+    found = fast_layer_findings(folder, release)
+    if not found:
+        return None
+    shown = "; ".join(str(f) for f in found[:MAX_PLACES])
+    more = f"; and {len(found) - MAX_PLACES} more" if len(found) > MAX_PLACES else ""
+    return (
+        "the provided fast layers in the student's code (a naive layer earns its points only "
+        f"by doing the work itself; look at it): {shown}{more}"
+    )
+
+
+def _functions_of(tree):
+    """(qualified name, FunctionDef) of every function and method of a module, nested ones too."""
+    found = []
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.append((prefix + child.name, child))
+                visit(child, prefix + child.name + ".")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, prefix + child.name + ".")
+            else:
+                visit(child, prefix)
+
+    visit(tree, "")
+    return found
+
+
+def _docstrings(tree):
+    """The ids of the docstring nodes of a module, its classes and functions."""
+    ids = set()
+    for node in [tree, *ast.walk(tree)]:
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                ids.add(id(body[0].value))
+    return ids
+
+
+def _fast_references(tree, rel, provided):
+    """FastFindings for the places of one file that name or import the provided fast layers."""
+    from .cases import NAIVE_LAYERS
+
+    naive = {name for names in NAIVE_LAYERS.values() for name in names}
+    docstrings = _docstrings(tree)
+    owner = {}  # id(node) -> the qualified name of the innermost function holding it
+    for qualname, function in _functions_of(tree):
+        for node in ast.walk(function):
+            owner[id(node)] = qualname
+    sandwich = rel not in SANDWICH_ALLOWED
+
+    def words(node):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[-1] == "fast_layers" or (
+                    sandwich and alias.name.split(".")[-1] == "layer_utils"
+                ):
+                    return f"imports {alias.name}"
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            last = module.split(".")[-1]
+            imported = {alias.name for alias in node.names}
+            if last == "fast_layers" or (sandwich and last == "layer_utils"):
+                return f"imports from {'.' * node.level}{module}"
+            for name in ("fast_layers", "layer_utils" if sandwich else None):
+                if name in imported:
+                    return f"imports {name} (from {'.' * node.level}{module})"
+        elif isinstance(node, ast.Name) and node.id in provided.public:
+            return f"names {node.id}"
+        elif isinstance(node, ast.Attribute) and (
+            node.attr in provided.public or node.attr == "fast_layers"
+        ):
+            return f"names {node.attr}"
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) not in docstrings:
+                for word in ("fast_layers", *sorted(provided.public)):
+                    if word in node.value:
+                        return f"names {word!r} in a string"
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr in naive:
+                    return f"rebinds {_dotted(target)}"
+                if isinstance(target, ast.Name) and target.id in naive and id(node) not in owner:
+                    return f"rebinds {target.id}"
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setattr":
+            if len(node.args) > 1 and getattr(node.args[1], "value", None) in naive:
+                return f"rebinds {node.args[1].value} (setattr)"
+        return None
+
+    found = []
+    for node in ast.walk(tree):
+        what = words(node)
+        if what:
+            function = owner.get(id(node), "")
+            where = f"{function}: " if function else ""
+            found.append(FastFinding(rel, getattr(node, "lineno", 0), function, where + what))
+    return found
+
+
+def _fast_copies(tree, rel, provided):
+    """FastFindings for the functions of one file that resemble a provided fast function."""
+    found = []
+    for qualname, function in _functions_of(tree):
+        mine = function_grams(function)
+        if not mine:
+            continue
+        scores = [(similarity(mine, grams), name) for name, grams in provided.grams.items()]
+        score, name = max(scores, default=(0.0, ""))
+        if score >= COPY_THRESHOLD:
+            what = f"{qualname} resembles the provided {name} (similarity {score:.2f})"
+            found.append(FastFinding(rel, function.lineno, qualname, what, name, round(score, 2)))
+    return found
+
+
+def _uses(tree):
+    """Top-level function -> the top-level functions of the same module it reaches (itself too)."""
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    calls = {
+        name: {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in functions}
+        for name, node in functions.items()
+    }
+    reached = {}
+    for name in functions:
+        seen, todo = {name}, [name]
+        while todo:
+            for callee in calls[todo.pop()] - seen:
+                seen.add(callee)
+                todo.append(callee)
+        reached[name] = seen
+    return reached
+
+
+def flag_fast_layer_cells(cells, outputs, folder, release=None):
+    """Flag, for a human, the cells whose naive layers reached or copied the provided fast layers.
+
+    - cells: the CellScores of a grading; the `flag` of each cell concerned is
+      set (after any flag it already has), which puts it on the formgrader's
+      list of cells to look at (gradebook.record: needs_manual_grade)
+    - outputs: from verdict.read_outputs: a case the harness recorded as "used
+      fast layers" scored 0 (it called the fast layers, or ran an unchanged copy)
+    - folder, release: the submission and its release, read for copies of the
+      fast layers (fast_layer_findings): a naive layer that is, or calls, a
+      function of layers.py resembling a provided fast function keeps the points
+      its outputs earn, so the cells grading it are marked for hand grading
+    Returns the grade ids flagged.
+    """
+    from .cases import cells as registry
+
+    cases_of = {cell.grade_id: cell.cases for cell in registry()}
+    copies = [f for f in fast_layer_findings(folder, release) if f.provided]
+    copied = {}  # naive layer -> the copies it reaches
+    layers = Path(folder) / STUDENT_FILES[0]
+    if copies and layers.is_file() and not layers.is_symlink():
+        try:
+            reached = _uses(ast.parse(_read(layers)))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            reached = {}
+        for naive, uses in reached.items():
+            mine = [f for f in copies if f.path == STUDENT_FILES[0] and f.function in uses]
+            if mine:
+                copied[naive] = mine
+    flagged = []
+    for cell in cells:
+        notes = []
+        cases = [case for case in cases_of.get(cell.grade_id, ()) if case.id in outputs]
+        naive = {name for case in cases_of.get(cell.grade_id, ()) for name in case.naive}
+        caught = [
+            outputs[case.id]
+            for case in cases
+            if outputs[case.id].status == "error"
+            and outputs[case.id].error.get("kind") == "used fast layers"
+        ]
+        if caught:
+            notes.append(
+                f"the naive layers reached the provided fast layers in {len(caught)} of its "
+                f"{len(cases)} cases ({caught[0].error.get('message', '')}): those score 0"
+            )
+        layers = sorted(naive & set(copied))
+        if layers:
+            reached = sorted({c for layer in layers for c in copied[layer]}, key=lambda c: c.line)
+            shown = ", ".join(
+                f"{c.function} ({c.path}:{c.line}; like the provided {c.provided}, similarity "
+                f"{c.score:.2f})"
+                for c in reached[:3]
+            )
+            more = f" and {len(reached) - 3} more" if len(reached) > 3 else ""
+            notes.append(
+                f"{' and '.join(layers)} run{'s' if len(layers) == 1 else ''} a copy of the "
+                f"provided fast layers: {shown}{more}; the points stand unless a grader decides "
+                "it is not the student's own work"
+            )
+        if notes:
+            note = "; ".join(notes)
+            cell.flag = f"{cell.flag}; {note}" if cell.flag else note
+            flagged.append(cell.grade_id)
+    return flagged
