@@ -326,10 +326,11 @@ class ProvidedFastLayers:
 
 
 def provided_fast_layers(release=None):
-    """The ProvidedFastLayers of the release's fast_layers.py (default: the instructor's)."""
-    path = (
-        Path(release) / FAST_FILE if release is not None else paths.PACKAGE_DIR / "fast_layers.py"
-    )
+    """The ProvidedFastLayers of the release's fast_layers.py (default, or when the release
+    has none: the instructor's, which the release's copy is made from)."""
+    path = Path(release) / FAST_FILE if release is not None else None
+    if path is None or not path.is_file():
+        path = paths.PACKAGE_DIR / "fast_layers.py"
     return _provided(path.read_text(encoding="utf-8"))
 
 

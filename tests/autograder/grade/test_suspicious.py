@@ -315,6 +315,8 @@ def test_a_pasted_copy_is_named_with_the_provided_function_and_its_score(tmp_pat
     the provided function it resembles and the similarity, edited copies included?"""
     text, start = pasted(edited=("max_pool_forward_fast",))
     found = fast_layer_findings(submission(tmp_path, text))
+    # A release without fast_layers.py: compared with the instructor's, which it comes from.
+    assert fast_layer_findings(tmp_path, tmp_path / "no-release") == found
     copies = {f.provided: f for f in found}
     assert len(found) == len(copies) == len(provided_fast_layers().grams)
     forward = copies["max_pool_forward_fast"]
