@@ -276,6 +276,7 @@ def grade_student(settings, student, *, sandbox=None, key=None):
         for noticed in (
             suspicious.scan(folder),
             suspicious.edited_tests(settings.release, folder),
+            suspicious.fast_layers(folder, settings.release),
         ):
             if noticed:
                 result.flags.append(noticed)
@@ -293,6 +294,8 @@ def grade_student(settings, student, *, sandbox=None, key=None):
         # 4. verdict, from plain data only.
         outputs = verdict.read_outputs(work / OUT_DIR)
         result.cells = verdict.score_cells(outputs, key)
+        # Naive layers that reached or copied the provided fast layers: for a human.
+        suspicious.flag_fast_layer_cells(result.cells, outputs, folder, settings.release)
         if outputs.problems:
             result.flags.extend(outputs.problems)
         lap("verdict")

@@ -442,7 +442,8 @@ def test_a_judge_that_raises_flags_the_cell_for_hand_grading(answer_key, monkeyp
         for case in cell.cases
     }
     (clean,) = verdict.score_cells(outputs, answer_key, [cell])
-    assert clean.points == cell.points and clean.flag is None
+    assert clean.points == cell.points
+    assert clean.flag is None
     broken = cell.cases[1].id
 
     def compare(case, output, entry):
@@ -458,7 +459,8 @@ def test_a_judge_that_raises_flags_the_cell_for_hand_grading(answer_key, monkeyp
     assert "TypeError: unsupported operand" in unjudged.unjudged
     assert "fault of the grader, not of your code" in unjudged.hint
     assert score.flag.startswith("GRADER ERROR")
-    assert unjudged.name in score.flag and "grade this cell by hand" in score.flag
+    assert unjudged.name in score.flag
+    assert "grade this cell by hand" in score.flag
 
 
 def _initial_loss_outputs(case):
