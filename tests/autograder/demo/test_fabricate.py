@@ -1003,7 +1003,12 @@ def test_the_corrupt_zips_fail_to_open_or_to_read(klass):
         first = z.namelist()[0]
         with pytest.raises((zipfile.BadZipFile, zlib.error)):
             z.read(first)
-        assert z.testzip() == first
+        # A flipped byte shows as a bad CRC, or breaks the deflate stream itself
+        # (which testzip does not catch): which one depends on the member's bytes.
+        try:
+            assert z.testzip() == first
+        except zlib.error:
+            pass
 
 
 # ---------------------------------------------------------------------------
