@@ -42,6 +42,8 @@ DEMO_CLASS = (
     "hostile-exit",
     "hostile-fork-bomb",
     "hostile-edited-provided",
+    "hostile-calls-fast",
+    "hostile-pastes-fast",
     "hostile-zip-slip",
     "hostile-zip-bomb",
 )
