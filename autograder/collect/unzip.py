@@ -432,7 +432,13 @@ def _write(zf, plan, dest, limits):
             raise UnsafeZip([(member.name, _overflow(info, limits, total))]) from None
         except Exception as e:  # zipfile, zlib, bz2 and lzma each raise their own on bad data
             raise UnsafeZip(
-                [(member.name, f"cannot be extracted: {type(e).__name__}: {_reason(e)}")]
+                [
+                    (
+                        member.name,
+                        "is damaged: its data cannot be extracted (a corrupt or truncated zip: "
+                        f"{type(e).__name__}: {_reason(e)})",
+                    )
+                ]
             ) from None
 
 

@@ -97,6 +97,15 @@ WORDS = (
 )
 #: Names whose attributes a solution never reassigns.
 PATCHED = {"np", "numpy", "cs231n", "checks", "gradient_check", "testing"}
+#: IPython's hooks into how later cells run or report: a solution touches none.
+HOOKS = {
+    "input_transformers_cleanup": "rewrites later cells (an IPython input transformer)",
+    "input_transformers_post": "rewrites later cells (an IPython input transformer)",
+    "ast_transformers": "rewrites later cells (an IPython AST transformer)",
+    "set_custom_exc": "replaces how errors are reported (IPython)",
+    "showtraceback": "replaces how errors are reported (IPython)",
+    "register_magic_function": "defines IPython magics",
+}
 #: Files besides the package's modules that have no business in a submission.
 STRAY = ("sitecustomize.py", "usercustomize.py")
 #: At most this many places are listed in the flag.
@@ -162,6 +171,8 @@ def _suspicious(node):
         for target in targets:
             if isinstance(target, ast.Attribute) and _root(target) in PATCHED:
                 return f"reassigns {_dotted(target)}"
+    elif isinstance(node, ast.Attribute) and node.attr in HOOKS:
+        return f"uses {node.attr} ({HOOKS[node.attr]})"
     elif isinstance(node, ast.Constant) and isinstance(node.value, str):
         for word in WORDS:
             if word in node.value:

@@ -281,7 +281,7 @@ def test_corrupt_data_inside_names_its_member(tmp_path):
     zip_path.write_bytes(bytes(data))
     findings = refused(zip_path, tmp_path / "out")
     assert list(findings) == ["cs231n/layers.py"]
-    assert "cannot be extracted" in findings["cs231n/layers.py"]
+    assert "is damaged: its data cannot be extracted" in findings["cs231n/layers.py"]
 
 
 def test_encrypted_and_unknown_compression_are_named(tmp_path):

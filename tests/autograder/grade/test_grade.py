@@ -91,7 +91,9 @@ def test_the_instructor_is_told_what_each_attack_did(graded_class):
         return " | ".join([*result.flags, *(flag for _, flag in result.cell_flags())])
 
     assert "reassigns numpy.allclose" in flags("hostile-monkeypatch")
-    assert "input_transformers" in flags("hostile-input-transformer")
+    assert "uses input_transformers_cleanup (rewrites later cells" in flags(
+        "hostile-input-transformer"
+    )
     assert "calls _exit" in flags("hostile-exit")
     assert "imports signal" in flags("hostile-loop-cell")
     assert "edited provided file cs231n/fast_layers.py (ignored)" in flags(
