@@ -66,16 +66,20 @@ def grade(
     sandbox="auto",
     cell_timeout=None,
     scheduler=None,
+    execute_notebooks=False,
     log=print,
 ):
     """Grade the collected submissions in the sandbox (`autograder grade`); a GradeReport.
 
     `jobs` submissions at a time in local processes (default 1), or, with
     `scheduler` (a Dask scheduler's address, `--scheduler`), on that cluster's
-    workers, which must see `course` at the same path. Scores go into nbgrader's
-    gradebook and DIR/autograder/results/, written by this process only. Raises
-    GradeError when the course cannot be graded at all, or the scheduler or a
-    worker cannot grade it; ValueError for both `jobs` and `scheduler`.
+    workers, which must see `course` at the same path. Each submission runs
+    once, in the harness's box; `execute_notebooks` also runs its notebooks
+    again in a sandboxed kernel, for the record (`--execute-notebooks`). Scores
+    go into nbgrader's gradebook and DIR/autograder/results/, written by this
+    process only. Raises GradeError when the course cannot be graded at all
+    (nothing collected, an unknown student), or the scheduler or a worker
+    cannot grade it; ValueError for both `jobs` and `scheduler`.
     """
     from .grade import grade as run
 
@@ -87,19 +91,30 @@ def grade(
         sandbox=sandbox,
         cell_timeout=cell_timeout,
         scheduler=scheduler,
+        execute_notebooks=execute_notebooks,
         log=log,
     )
 
 
 def feedback(course, *, students=None, log=print):
-    """Write each graded student's feedback pages (`autograder feedback`); a FeedbackReport."""
+    """Write each graded student's feedback pages (`autograder feedback`); a FeedbackReport.
+
+    Raises FeedbackError, naming them, when a submission asked for has no
+    current trusted grading (grade.gradebook.verify); repairs, loudly, a
+    gradebook score that is not the trusted one.
+    """
     from .feedback import feedback as run
 
     return run(course, students=students, log=log)
 
 
 def export(course, *, format="all", log=print):
-    """Write DIR/grades.csv and/or Gradescope results.json files (`autograder export`)."""
+    """Write DIR/grades.csv and/or Gradescope results.json files (`autograder export`).
+
+    Raises ExportError, naming them, when a submission has no current trusted
+    grading (grade.gradebook.verify); repairs, loudly, a gradebook score that
+    is not the trusted one.
+    """
     from .export import export as run
 
     return run(course, format=format, log=log)
