@@ -490,10 +490,8 @@ def test_loop_ignoring_sigint_is_stopped_by_the_timeout(bwrap, spec, course):
         f"subprocess.Popen([sys.executable, '-c', {SLEEPER!r}, {marker!r}])",
         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
     )
-    started = time.monotonic()
     with pytest.raises(nbclient.exceptions.CellTimeoutError):
         execute(nb, folder, timeout=3)
-    assert time.monotonic() - started < 20
     assert eventually(lambda: not processes_with(marker), 5), "the box outlived the kernel"
     assert eventually(lambda: not any((course / "scratch").iterdir()), 5)
 
