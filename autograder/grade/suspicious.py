@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
+from ..pysource import functions_of
 
 #: Modules a solution never imports.
 MODULES = {
@@ -435,24 +436,6 @@ def fast_layers(folder, release=None):
     )
 
 
-def _functions_of(tree):
-    """(qualified name, FunctionDef) of every function and method of a module, nested ones too."""
-    found = []
-
-    def visit(node, prefix):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                found.append((prefix + child.name, child))
-                visit(child, prefix + child.name + ".")
-            elif isinstance(child, ast.ClassDef):
-                visit(child, prefix + child.name + ".")
-            else:
-                visit(child, prefix)
-
-    visit(tree, "")
-    return found
-
-
 def _docstrings(tree):
     """The ids of the docstring nodes of a module, its classes and functions."""
     ids = set()
@@ -471,7 +454,7 @@ def _fast_references(tree, rel, provided):
     naive = {name for names in NAIVE_LAYERS.values() for name in names}
     docstrings = _docstrings(tree)
     owner = {}  # id(node) -> the qualified name of the innermost function holding it
-    for qualname, function in _functions_of(tree):
+    for qualname, function in functions_of(tree):
         for node in ast.walk(function):
             owner[id(node)] = qualname
     sandwich = rel not in SANDWICH_ALLOWED
@@ -528,7 +511,7 @@ def _fast_references(tree, rel, provided):
 def _fast_copies(tree, rel, provided):
     """FastFindings for the functions of one file that resemble a provided fast function."""
     found = []
-    for qualname, function in _functions_of(tree):
+    for qualname, function in functions_of(tree):
         mine = function_grams(function)
         if not mine:
             continue

@@ -28,6 +28,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..pysource import functions_of
 from .errors import MarkerError
 from .headers import STUDENT_PROVIDED, STUDENT_WORK, comment_header, with_header
 
@@ -285,21 +286,7 @@ def _pair_markers(markers, path):
 
 def _functions(tree):
     """(first line, last line, qualified name) of every function and method."""
-    found = []
-
-    def visit(node, prefix):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                name = prefix + child.name
-                found.append((child.lineno, child.end_lineno, name))
-                visit(child, name + ".")
-            elif isinstance(child, ast.ClassDef):
-                visit(child, prefix + child.name + ".")
-            else:
-                visit(child, prefix)
-
-    visit(tree, "")
-    return found
+    return [(node.lineno, node.end_lineno, name) for name, node in functions_of(tree)]
 
 
 def _innermost(functions, line):

@@ -46,21 +46,6 @@ def bwrap():
     return box
 
 
-@pytest.fixture(scope="module", params=netprobe.IDENTITIES)
-def grader(request):
-    """Who runs the grader: root, then an unprivileged user (see tests/netprobe.py)."""
-    found = netprobe.grader(request.param)
-    yield found
-    found.close()
-
-
-@pytest.fixture(scope="module")
-def scheduler():
-    """A Dask scheduler running on the host's 127.0.0.1."""
-    with netprobe.dask_scheduler() as running:
-        yield running
-
-
 @pytest.fixture
 def course(tmp_path):
     """A notebook's folder (a file, a package), a secret beside it, a dataset, a scratch root."""

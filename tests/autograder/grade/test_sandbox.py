@@ -45,21 +45,6 @@ def bwrap():
     return sb.BwrapSandbox(box.bwrap, host_uid=TEST_HOST_UID)
 
 
-@pytest.fixture(scope="module", params=netprobe.IDENTITIES)
-def grader(request):
-    """Who runs the grader: root, then an unprivileged user (see tests/netprobe.py)."""
-    found = netprobe.grader(request.param)
-    yield found
-    found.close()
-
-
-@pytest.fixture(scope="module")
-def scheduler():
-    """A Dask scheduler running on the host's 127.0.0.1."""
-    with netprobe.dask_scheduler() as running:
-        yield running
-
-
 @pytest.fixture
 def fallback():
     with warnings.catch_warnings():
