@@ -427,3 +427,37 @@ def main(argv):
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def inside_and_outside(grader, scheduler, where):
+    """Run the probes in the box `where` ("harness" or "kernel") as `grader`, then outside it.
+
+    Returns the box's answer, and what the host saw of each run:
+    {"inside": (connections, clients), "outside": (connections, clients)}.
+    """
+    clients = scheduler.clients()
+    params = {"scheduler": scheduler.address, "dask_timeout": 3}
+    with Listener() as listener:
+        inside = grader.drive(where, port=listener.port, dns=True, **params)
+        connections_inside, clients_inside = listener.count(), scheduler.clients() - clients
+        outside = grader.drive("outside", port=listener.port, dns=False, **params)
+        connections_outside = listener.count() - connections_inside
+    clients_outside = scheduler.clients() - clients - clients_inside
+    assert outside["found"] == {"tcp": "connected", "dask": "connected"}, outside
+    return inside, {
+        "inside": (connections_inside, clients_inside),
+        "outside": (connections_outside, clients_outside),
+    }
+
+
+def assert_no_network(grader, inside, seen):
+    """The box ran as `grader` and reached nothing; the same probes outside reached both (so
+    the test can fail)."""
+    assert inside["uid"] == grader.uid
+    assert inside["mode"] == ("mapped" if grader.identity == "root" else "user")
+    found = inside["found"]
+    assert found["tcp"].startswith("ConnectionRefusedError"), found
+    assert found["dns"].startswith("gaierror"), found
+    assert found["dask"].startswith("OSError: Timed out trying to connect"), found
+    assert seen["inside"] == (0, 0)
+    assert seen["outside"] == (1, 1)
