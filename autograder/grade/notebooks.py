@@ -91,7 +91,8 @@ def course_config(course, *, kernel_name=None, cell_timeout=None, execute=False)
         CheckCellMetadata,
     ]
     config.Autograde.autograde_preprocessors = [
-        *([Execute] if execute else []),
+        # What the student's kernel printed is made inert too.
+        *([Execute, KeepSafeOutputs] if execute else []),
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,

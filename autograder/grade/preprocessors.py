@@ -11,12 +11,14 @@ feedback, and creates the gradebook rows. Two of its steps are replaced:
   (gradebook.record, in the grading command's own process), so no worker ever
   writes a score a student's outputs or kernel could have chosen, even one that
   outlives a killed run.
-- `KeepSafeOutputs` instead of `ClearOutput`, when the notebooks are not
-  executed again: the student's own outputs are kept for the human reader,
-  minus everything a browser would run or render as markup (HTML, JavaScript,
-  SVG, widgets, Markdown and LaTeX outputs). A notebook's outputs are whatever
-  its author wrote into the file, and the formgrader shows them to an
-  instructor logged in to a Jupyter server.
+- `KeepSafeOutputs` instead of `ClearOutput` when the notebooks are not
+  executed again (and after Execute when they are): the student's outputs
+  are kept for the human reader, minus everything a browser would run or
+  render as markup (HTML, JavaScript, SVG, widgets, Markdown and LaTeX
+  outputs), and the raw HTML of the student's own Markdown cells is shown as
+  text (`inert_markdown`). A notebook's outputs and answers are whatever its
+  author wrote into the file, and the formgrader shows them to an instructor
+  logged in to a Jupyter server, where a script could run code as them.
 
 `RepairCellMetadata` runs first, on the student's notebook as nbgrader reads
 it (the file in submitted/ is not changed): what a student does innocently in
@@ -28,6 +30,7 @@ inline answers are graded in (cells.repair_cells says what it mends).
 without writing it anywhere: only compared with the trusted scores.
 """
 
+import re
 from pathlib import Path
 
 from nbgrader import utils
@@ -57,12 +60,44 @@ class SaveManualGrades(SaveAutoGrades):
 
 
 class KeepSafeOutputs(NbGraderPreprocessor):
-    """Keep each code cell's outputs as text and images only; drop the rest of each output."""
+    """Outputs as text and images only; the student's Markdown without active HTML."""
 
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type == "code":
             cell.outputs = [safe_output(output) for output in cell.get("outputs", [])]
+        elif cell.cell_type == "markdown" and not utils.is_locked(cell):
+            cell.source = inert_markdown(cell.source)
         return cell, resources
+
+
+#: Code spans and fenced blocks, where Markdown shows "<" as it is.
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|(`+).*?\2)", re.DOTALL)
+#: The start of an HTML tag, comment or processing instruction (an autolink too).
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+#: A link or image whose target is a script, or inline data other than a PNG/JPEG/GIF image.
+_ACTIVE_LINK = re.compile(
+    r"(\]\(\s*<?)(javascript|vbscript|data(?!:image/(?:png|jpe?g|gif)[;,])):", re.IGNORECASE
+)
+
+
+def inert_markdown(source):
+    """`source` with its raw HTML shown as text and script links disarmed (code left alone).
+
+    Markdown renders as before: emphasis, lists, math and code are untouched;
+    only "<tag" becomes "&lt;tag" (so `<script>`, `<img onerror=...>` and
+    `<iframe>` print as text) and "](javascript:" becomes "](#blocked-javascript:".
+    """
+    parts, last = [], 0
+    for match in _CODE.finditer(source):
+        parts.append(_disarm(source[last : match.start()]))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(_disarm(source[last:]))
+    return "".join(parts)
+
+
+def _disarm(text):
+    return _ACTIVE_LINK.sub(r"\1#blocked-\2:", _TAG.sub("&lt;", text))
 
 
 def safe_output(output):

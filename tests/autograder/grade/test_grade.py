@@ -158,9 +158,12 @@ def test_execute_notebooks_runs_them_in_the_box_and_compares(executed, graded_cl
 
 
 def test_a_notebooks_own_outputs_are_kept_inert_and_never_scored(graded_copy):
-    """A submitted notebook whose saved outputs claim a score and carry a script: does the
-    autograded copy keep its text, drop the script, and the gradebook keep the trusted score?"""
+    """A submitted notebook whose saved outputs claim a score and carry a script, and an inline
+    answer holding a script: does the autograded copy keep the text and drop the scripts, the
+    feedback page run none, and the gradebook keep the trusted score?"""
     import nbformat
+
+    from autograder.feedback import feedback
 
     student = "release"
     path = graded_copy / "submitted" / student / ASSIGNMENT_ID / "ConvolutionalNetworks.ipynb"
@@ -179,6 +182,12 @@ def test_a_notebooks_own_outputs_are_kept_inert_and_never_scored(graded_copy):
         ),
         nbformat.v4.new_output("display_data", data={"application/javascript": "steal()"}),
     ]
+    answer = next(
+        c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "inline_question_initial_loss"
+    )
+    answer.source = "**Your Answer:** about log(10) <script>steal()</script>"
     nbformat.write(nb, path)
     grade(graded_copy, students=[student], log=lambda line: None)
     autograded = graded_copy / "autograded" / student / ASSIGNMENT_ID / path.name
@@ -192,6 +201,17 @@ def test_a_notebooks_own_outputs_are_kept_inert_and_never_scored(graded_copy):
     assert "<script" not in text
     assert "steal()" not in text
     assert "only text and PNG/JPEG images are kept" in text
+    kept_answer = next(
+        c
+        for c in nbformat.read(autograded, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "inline_question_initial_loss"
+    )
+    assert kept_answer.source == "**Your Answer:** about log(10) &lt;script>steal()&lt;/script>"
+    feedback(graded_copy, students=[student], log=lambda line: None)
+    page = (graded_copy / "feedback" / student / ASSIGNMENT_ID / path.name).with_suffix(".html")
+    html = page.read_text()
+    assert "about log(10)" in html
+    assert "<script>steal()" not in html
     table = grade_table(graded_copy)
     assert table[(student, "ConvolutionalNetworks", "correct_conv_forward_naive")][0] == 0
 

@@ -8,6 +8,7 @@ from autograder.grade.preprocessors import (
     DROPPED_OUTPUT,
     KeepSafeOutputs,
     SaveManualGrades,
+    inert_markdown,
     safe_output,
 )
 
@@ -34,7 +35,7 @@ def test_execute_runs_the_notebooks_in_the_sandboxed_kernel(tmp_path):
         tmp_path, kernel_name="convkit-sandbox", cell_timeout=7, execute=True
     )
     steps = [step.__name__ for step in config.Autograde.autograde_preprocessors]
-    assert steps[0] == "Execute"
+    assert steps[:2] == ["Execute", "KeepSafeOutputs"]
     assert "SaveAutoGrades" not in steps
     assert config.Execute.kernel_name == "convkit-sandbox"
     assert config.Execute.timeout == 7
@@ -74,3 +75,38 @@ def test_a_failed_autograde_is_told_by_its_cause(log, cause):
     """Does the flag quote the exception that made nbgrader fail, not its re-raise?"""
     error = "NbGraderException: Please see the above traceback"
     assert notebooks.summarise_failure(error, log) == f"nbgrader autograde failed: {cause}"
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("max <script>steal()</script> pooling", "max &lt;script>steal()&lt;/script> pooling"),
+        ("<img src=x onerror=steal()>", "&lt;img src=x onerror=steal()>"),
+        ("<iframe src='http://x'></iframe>", "&lt;iframe src='http://x'>&lt;/iframe>"),
+        ("<!-- hidden --> a<b", "&lt;!-- hidden --> a&lt;b"),
+        ("[click](javascript:steal())", "[click](#blocked-javascript:steal())"),
+        ("[x]( DATA:text/html,hi)", "[x]( #blocked-DATA:text/html,hi)"),
+        ("![plot](data:image/png;base64,iVBOR)", "![plot](data:image/png;base64,iVBOR)"),
+        ("`<b>` and\n```\n<html>\n```", "`<b>` and\n```\n<html>\n```"),
+        ("**bold**, $a < b$, 2 < 3, [ok](https://cs231n.github.io)", None),
+    ],
+)
+def test_a_students_markdown_keeps_its_text_and_loses_its_html(source, shown):
+    """Is raw HTML shown as text and a script link disarmed, while code, math, emphasis and
+    ordinary links stay as written?"""
+    assert inert_markdown(source) == (source if shown is None else shown)
+
+
+def test_only_the_students_own_markdown_cells_are_made_inert():
+    """Are the student's Markdown cells made inert and the locked (instructor's) ones left?"""
+    nb = nbformat.v4.new_notebook()
+    locked = {"nbgrader": {"locked": True, "grade_id": "prompt", "grade": False}}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("<img src='figure.png'>", metadata=locked),
+        nbformat.v4.new_markdown_cell("**Your Answer:** <script>steal()</script>"),
+    ]
+    step = KeepSafeOutputs()
+    for index, cell in enumerate(nb.cells):
+        step.preprocess_cell(cell, {}, index)
+    assert nb.cells[0].source == "<img src='figure.png'>"
+    assert nb.cells[1].source == "**Your Answer:** &lt;script>steal()&lt;/script>"
