@@ -4,7 +4,7 @@
 class of `CLASS` (the solutions, the untouched release, a correct
 implementation written differently, typical mistakes, and every hostile
 submission the autograder issue lists, plus zips collect must refuse),
-collects it and grades it with two jobs. The grade, feedback and export tests
+collects it and grades it with three jobs. The grade, feedback and export tests
 read the result; tests that change anything work on a copy (`graded_copy`).
 
 Grading takes a few minutes (each submission runs its harness and its three
@@ -64,7 +64,11 @@ def grade_table(course):
 
 
 def grade_class(root, ids, log=None):
-    """Release, fabricate `ids`, collect and grade them (two jobs) under `root`; a GradedClass."""
+    """Release, fabricate `ids`, collect and grade them under `root`; a GradedClass.
+
+    Three jobs on two cores: the attacks that sleep or wait on a limit leave a
+    core idle, and every budget of the harness has room to spare for it.
+    """
     from autograder.collect import collect
     from autograder.demo.fabricate import fabricate_class
     from autograder.grade import grade
@@ -84,7 +88,7 @@ def grade_class(root, ids, log=None):
         if log is not None:
             log(line)
 
-    report = grade(course, jobs=2, cell_timeout=CELL_TIMEOUT, log=record)
+    report = grade(course, jobs=3, cell_timeout=CELL_TIMEOUT, log=record)
     return GradedClass(course, fabricated, collected, report, lines, canaries)
 
 

@@ -122,7 +122,7 @@ def executed(graded_class, tmp_path_factory):
     report = grade(
         course,
         students=list(EXECUTED),
-        jobs=2,
+        jobs=3,
         cell_timeout=CELL_TIMEOUT,
         execute_notebooks=True,
         log=lambda line: None,
@@ -349,17 +349,16 @@ def test_a_regrade_killed_at_several_moments_leaves_nothing_and_changes_no_grade
     graded_class, graded_copy
 ):
     """A --force regrade of a graded class (hostile submissions included), its main process
-    SIGKILLed while preparing, with its first result in, and halfway: is no process of the run
-    left (workers, boxes and what runs in them), and does the next run's export equal the clean
-    run's, row for row?"""
+    SIGKILLed while preparing, with its first result in, and with four: is no process of the
+    run left (workers, boxes and what runs in them), and does the next run's export equal the
+    clean run's, row for row?"""
     from autograder.export import export
 
     export(graded_copy, log=lambda line: None)
     clean_csv = (graded_copy / "grades.csv").read_text()
     before = grade_table(graded_copy)
     command = _grade_command(graded_copy, "--force")
-    half = len(GRADED) // 2
-    for moment in ("grading ", "[ 1/", f"[{half:>2}/"):
+    for moment in ("grading ", "[ 1/", "[ 4/"):
         lines, left = kill_when(command, graded_copy, moment)
         assert any(line.strip().startswith(moment) for line in lines), (moment, lines)
         assert left == [], f"killed at {moment!r}, the run left processes: {left}"
@@ -376,9 +375,9 @@ def test_a_regrade_killed_at_several_moments_leaves_nothing_and_changes_no_grade
     assert (graded_copy / "grades.csv").read_text() == clean_csv
 
 
-def test_jobs_one_grades_as_the_class_run_with_two(graded_class, graded_copy):
+def test_jobs_one_grades_as_the_class_run_in_parallel(graded_class, graded_copy):
     """Regraded one at a time (--jobs 1, --student), do three students get the records and
-    gradebook rows the class run with --jobs 2 gave them, hint for hint?"""
+    gradebook rows the class run with three jobs gave them, hint for hint?"""
     again = ["solution", "mistake-conv-stride", "hostile-monkeypatch"]
     before = {s: read_result(graded_copy, s) for s in again}
     table = grade_table(graded_copy)
