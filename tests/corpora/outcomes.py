@@ -126,7 +126,6 @@ def grade_mistakes(runner, source, folder, mistakes):
         sub = patched_copy(source, folder_of, patches_of(mistake))
         return runner.run(sub, skip=cells_to_skip(mistake))
 
-    # One more than the cores: each harness spends part of its run starting up.
-    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1) as pool:
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
         graded = list(pool.map(grade_one, mistakes))
     return {m.student_id: g for m, g in zip(mistakes, graded, strict=True)}
