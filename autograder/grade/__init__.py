@@ -50,7 +50,7 @@ from pathlib import Path
 
 from .. import paths
 from .notebooks import GRADING_CELL_TIMEOUT
-from .results import Result, read_result, write_result
+from .results import Result, ResultError, read_result, write_result
 
 
 def _harness_limits():
@@ -250,7 +250,8 @@ def die_with_parent(signum=signal.SIGKILL):
     """Have the kernel send this process `signum` when its parent dies (Linux; else nothing).
 
     If the parent is already gone (we were adopted before asking), the signal
-    is sent now.
+    is sent now. Local workers ask for SIGKILL; the kernel launcher for SIGTERM,
+    which it handles by taking its box down.
     """
     parent = os.getppid()
     try:
@@ -431,8 +432,8 @@ def _reuse(course, settings, todo, force, report):
     for student in todo:
         try:
             previous = read_result(course, student)
-        except Exception as error:  # an unreadable or foreign results file: grade again
-            report.unreadable[student] = f"{type(error).__name__}: {error}"
+        except ResultError as error:  # an unreadable or foreign results file: grade again
+            report.unreadable[student] = str(error)
             previous = None
         folder = pipeline.submitted_dir(course, student, settings.assignment)
         if (

@@ -12,7 +12,7 @@ grader flags is marked `needs_manual_grade`, so the formgrader lists it for
 review.
 
 Writing is idempotent: the same Result always leaves the same rows.
-`mismatches(course, assignment, results)` says where the gradebook does not
+`mismatches(course, assignment, result)` says where the gradebook does not
 hold the results' scores (a run killed between nbgrader's step and this one),
 for export and feedback to check before they publish anything.
 """

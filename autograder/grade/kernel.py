@@ -478,20 +478,6 @@ def launch(config, connection_file, notebook_dir):
         janitor.wait()
 
 
-def _die_with_parent():
-    """Get SIGTERM (handled: the box is taken down) when the process that started us dies."""
-    parent = os.getppid()
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os.kill(os.getpid(), signal.SIGTERM)
-
-
 def main(argv=None):
     """`python -m autograder.grade.kernel --config <json> <connection file>`."""
     parser = argparse.ArgumentParser(
@@ -509,7 +495,9 @@ def main(argv=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts are messages to the kernel
     # jupyter_client starts this launcher in a session of its own, so a grader
     # killed outright (SIGKILL) would leave it, and the kernel, running: be told.
-    _die_with_parent()
+    from . import die_with_parent
+
+    die_with_parent(signal.SIGTERM)  # handled: the box is taken down
     try:
         config = json.loads(Path(args.config).read_text(encoding="utf-8"))
         if not Path(args.connection_file).is_file():

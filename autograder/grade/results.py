@@ -182,7 +182,7 @@ def read_results(course):
     if not folder.is_dir():
         return []
     return [
-        Result.from_json(path.read_text(encoding="utf-8"))
+        read_result(course, path.stem)
         for path in sorted(folder.glob("*.json"))
         if not path.name.startswith(".")
     ]
