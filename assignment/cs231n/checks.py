@@ -23,7 +23,8 @@ Every check cell of the notebooks has the same three steps:
    zeros, of the wrong sign, scaled by a factor, off by a constant (everywhere
    or per channel, with the input that constant equals, such as the bias b),
    with axes swapped or reversed, wrong only on the border (padding) or only
-   for some examples or channels, and always the worst entry.
+   for some examples or channels, and always the worst entry. These
+   heuristics live in `_diagnosis.py`, beside this file.
 
 A failed check raises `CheckFailed` (an AssertionError), so the cell stops and
 counts as failed, nbgrader included; its message is one short line, because
@@ -49,16 +50,15 @@ loads with `np.load(path, allow_pickle=False)` and holds:
 """
 
 import contextlib
-import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-# rel_error and its entry-by-entry form live in gradient_check, the one home of
-# the verification helpers.
-from .gradient_check import _relative_errors, rel_error
+# What is wrong with an output is worked out in _diagnosis.py, beside this file;
+# the course's grader explains its own cases with it too.
+from ._diagnosis import diagnose
 
 #: Where the reference outputs live: the `reference/` folder beside this package.
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
@@ -186,372 +186,12 @@ def reference_inputs(name, reference_dir=None):
 # ---------------------------------------------------------------------------
 
 
-def _axis_names(layout, ndim):
-    """["N", "F", "H'", "W'"] from "(N, F, H', W')"; generic names when unknown."""
-    if layout:
-        names = [part.strip() for part in layout.strip("()").split(",") if part.strip()]
-        if len(names) == ndim:
-            return names
-    return [f"axis {i}" for i in range(ndim)]
-
-
-def _layout(names):
-    """ "(N, F, H', W')", or "" when the axes have no names."""
-    if names and names[0] == "axis 0":
-        return ""
-    return " (" + ", ".join(names) + ")"
-
-
-def _axis(i, names):
-    """'axis 2 (H')' or plain 'axis 2'."""
-    return f"axis {i}" if names[i] == f"axis {i}" else f"axis {i} ({names[i]})"
-
-
-def _index(ix):
-    return "[" + ", ".join(str(int(i)) for i in ix) + "]"
-
-
-def _small_ratio(k):
-    """n when k is close to the integer n >= 2, else None."""
-    n = round(k)
-    if n >= 2 and abs(k - n) <= 1e-6 * n:
-        return n
-    return None
-
-
-def _factor_note(label, k):
-    if k < 0:
-        return f"{label} is {k:.4g} times the expected value: a wrong sign and a wrong scale."
-    n, m = _small_ratio(k), _small_ratio(1 / k)
-    if n == 2:
-        return (
-            f"{label} is twice the expected value: something counted twice, or a factor "
-            f"2 where 0.5 belongs (0.5 * reg * W**2 has gradient reg * W)?"
-        )
-    if m == 2:
-        return (
-            f"{label} is half the expected value: a factor 0.5 too many, or one of "
-            f"two contributions missing?"
-        )
-    if n:
-        return (
-            f"{label} is {n} times the expected value: a sum where a mean belongs, "
-            f"or a missing division by {n}?"
-        )
-    if m:
-        return (
-            f"{label} is 1/{m} of the expected value: a mean where a sum belongs, "
-            f"or an extra division by {m}?"
-        )
-    return f"{label} is {k:.4g} times the expected value: a scale factor is wrong."
-
-
-def _border_note(label, bad, names):
-    """If only entries near the border of the last two axes are wrong, say which sides."""
-    if bad.ndim < 2:
-        return None
-    H, W = bad.shape[-2:]
-    bad2d = bad.reshape(-1, H, W).any(axis=0)
-    for k in (1, 2):
-        if H <= 2 * k or W <= 2 * k or bad2d[k : H - k, k : W - k].any():
-            continue
-        strips = {
-            "top": bad2d[:k, k : W - k],
-            "bottom": bad2d[H - k :, k : W - k],
-            "left": bad2d[k : H - k, :k],
-            "right": bad2d[k : H - k, W - k :],
-        }
-        sides = [side for side, strip in strips.items() if strip.any()] or ["corners"]
-        width = "one row or column" if k == 1 else f"{k} rows or columns"
-        return (
-            f"{label} is wrong only on the border of {names[-2]} x {names[-1]} "
-            f"({' and '.join(sides)}, {width} deep); the interior matches: check the "
-            f"padding (how much, on which sides, and that it is cropped away)."
-        )
-    return None
-
-
-def _only_some_note(label, bad, names):
-    """If the wrong entries sit at a few indices of one leading axis, name them."""
-    leading = bad.ndim - 2 if bad.ndim >= 3 else bad.ndim
-    for axis in range(leading):
-        size = bad.shape[axis]
-        others = tuple(i for i in range(bad.ndim) if i != axis)
-        rows = np.flatnonzero(bad.any(axis=others))
-        if size > 1 and 0 < rows.size < size:
-            which = ", ".join(str(int(r)) for r in rows[:8]) + (", ..." if rows.size > 8 else "")
-            return (
-                f"{label} is wrong only at index {which} of {_axis(axis, names)} "
-                f"(right at the other {size - rows.size} of {size}): a loop that misses "
-                f"or repeats some of them?"
-            )
-    return None
-
-
-def _input_arrays(inputs):
-    """Every array among the inputs, by a name a student recognises ("b", "params['W1']")."""
-    for name, value in inputs.items():
-        if isinstance(value, np.ndarray):
-            yield name, value
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(item, np.ndarray):
-                    yield f"{name}[{key!r}]", item
-
-
-def _multiple_of_input(diff, inputs, shape):
-    """Name the input the difference is a multiple of (b, -b, 0.1 * W1, ...), or None."""
-    for name, value in _input_arrays(inputs):
-        if value.shape != shape or value.dtype.kind != "f" or not np.any(value):
-            continue
-        k = float(np.sum(diff * value) / np.sum(value * value))
-        if k == 0 or rel_error(diff, k * value) > 1e-6:
-            continue
-        if abs(k - 1) < 1e-6:
-            return f"exactly {name}: is {name} added twice?"
-        if abs(k + 1) < 1e-6:
-            return f"exactly -{name}: is {name} never added?"
-        if k < 0:
-            return f"{k:.4g} * {name}: is a term {-k:.4g} * {name} missing?"
-        return f"{k:.4g} * {name}: is a term {k:.4g} * {name} added that does not belong?"
-    return None
-
-
-def _structure_notes(label, a, e, threshold, names, inputs):
-    """Explain a wrong output of the right shape: what simple change would fix it."""
-    error = rel_error(a, e)
-    # A change explains the mistake only if it brings the output within reach of
-    # the threshold, and much closer than it was.
-    tol = min(max(10 * threshold, 1e-6), error / 100)
-
-    def matches(candidate):
-        return rel_error(candidate, e) <= tol
-
-    if error < 100 * threshold:
-        return [
-            f"{label} is close to the expected output, but not within the threshold: "
-            f"a loss of precision (float32 somewhere, or a numeric gradient spoiled by "
-            f"a kink), or a small term missing?"
-        ]
-
-    if not np.any(a):
-        return [f"{label} is all zeros: is it filled in, and is the filled array the one returned?"]
-    if a.size > 1 and np.all(a == a.flat[0]):
-        return [f"{label} holds the same value {a.flat[0]:.6g} everywhere."]
-    if matches(-a):
-        return [
-            f"{label} has the wrong sign everywhere: a minus sign, or a difference "
-            f"taken the wrong way round?"
-        ]
-    denom = float(np.sum(e * e))
-    if denom > 0:
-        k = float(np.sum(a * e)) / denom
-        nice = _small_ratio(k) or (k > 0 and _small_ratio(1 / k))
-        if k != 0 and abs(k - 1) > 1e-6 and (a.size > 1 or nice) and matches(a / k):
-            return [_factor_note(label, k)]
-    if a.size == 1:
-        return []
-    for perm in itertools.permutations(range(a.ndim)):
-        if list(perm) == sorted(perm) or np.transpose(a, perm).shape != e.shape:
-            continue
-        if matches(np.transpose(a, perm)):
-            swapped = [i for i in range(a.ndim) if perm[i] != i]
-            if len(swapped) == 2:
-                i, j = swapped
-                return [
-                    f"{label} equals the expected output with {_axis(i, names)} and "
-                    f"{_axis(j, names)} swapped: rows and columns (or two indices) mixed up?"
-                ]
-            return [f"{label} equals the expected output with its axes permuted {perm}."]
-    flips = [(axis,) for axis in range(a.ndim)]
-    if a.ndim >= 2:
-        flips.append((a.ndim - 2, a.ndim - 1))
-    for axes in flips:
-        if all(a.shape[i] > 1 for i in axes) and matches(np.flip(a, axes)):
-            where = " and ".join(_axis(i, names) for i in axes)
-            return [
-                f"{label} equals the expected output reversed along {where}: "
-                f"an index runs backwards?"
-            ]
-    diff = a - e
-    constant = float(diff.mean())
-    if matches(a - constant):
-        return [f"{label} is off by the constant {constant:.6g} everywhere."]
-    bad = _relative_errors(a, e) > threshold
-    for note in (_border_note(label, bad, names), _only_some_note(label, bad, names)):
-        if note:
-            return [note]
-    for axis in range(a.ndim):
-        if a.shape[axis] == 1 or a.size == a.shape[axis]:
-            continue
-        others = tuple(i for i in range(a.ndim) if i != axis)
-        per_axis = diff.mean(axis=others, keepdims=True)
-        if matches(a - per_axis):
-            note = (
-                f"{label} is off by a constant per index of {_axis(axis, names)} "
-                f"(the same for every other entry)"
-            )
-            source = _multiple_of_input(per_axis.ravel(), inputs, (a.shape[axis],))
-            return [f"{note}: the offset is {source}" if source else f"{note}: {per_axis.ravel()}."]
-    source = _multiple_of_input(diff, inputs, a.shape)
-    if source:
-        return [f"{label} differs from the expected output by {source}"]
-    return []
-
-
-def _shape_notes(label, a, e, names, hints, threshold):
-    """Explain a shape mismatch: which axis is off, or whether the axes are permuted."""
-    notes = []
-    if a.ndim != e.ndim:
-        if a.size == e.size:
-            notes.append(
-                f"{label} has the right number of entries in the wrong shape: "
-                f"reshape it to {e.shape}?"
-            )
-        else:
-            notes.append(f"{label} has {a.ndim} axes; {e.ndim} expected{_layout(names)}.")
-        return notes
-    if sorted(a.shape) == sorted(e.shape):
-        for perm in itertools.permutations(range(a.ndim)):
-            if np.transpose(a, perm).shape == e.shape and np.all(np.isfinite(a)):
-                if rel_error(np.transpose(a, perm), e) <= max(10 * threshold, 1e-6):
-                    return [
-                        f"{label} holds the right values with its axes in the wrong order: "
-                        f"{label}.transpose{perm} matches the expected{_layout(names)}."
-                    ]
-    for i, (got, want) in enumerate(zip(a.shape, e.shape, strict=True)):
-        if got != want:
-            note = f"{_axis(i, names)} is {got}, expected {want}"
-            hint = hints.get(names[i])
-            notes.append(f"{note}: {hint}" if hint else f"{note}.")
-    return notes
-
-
-def _as_array(label, actual, expected):
-    """Return (array, None), or (None, note) when actual cannot be compared at all."""
-    if actual is None:
-        return None, f"{label} is None: does your function return it (a missing `return`)?"
-    if isinstance(actual, tuple) and expected.ndim > 0:
-        return None, (
-            f"{label} is a tuple of {len(actual)}, not an array: did you pass a whole "
-            f"`out, cache` pair (or `dx, dw, db`) where one array belongs?"
-        )
-    try:
-        a = np.asarray(actual)
-    except (TypeError, ValueError):
-        return None, f"{label} is a {type(actual).__name__}, expected a numpy array."
-    if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_) or np.iscomplexobj(a):
-        return None, f"{label} has dtype {a.dtype}, expected real numbers ({expected.dtype})."
-    return a, None
-
-
-@dataclass
-class _Outcome:
-    """The comparison of one output.
-
-    - error: its largest relative error (inf when it could not be computed)
-    - ok: whether it passes
-    - problem: a few words for the verdict line ("wrong shape"), or None
-    - notes: the lines that explain a failure
-    """
-
-    error: float
-    ok: bool
-    problem: object = None
-    notes: list = field(default_factory=list)
-
-    def status(self):
-        """The status for the verdict line: "2.1e-16", "wrong shape", "2.8e-08, dtype float32"."""
-        if not np.isfinite(self.error):
-            return self.problem
-        number = f"{self.error:.1e}"
-        return f"{number}, {self.problem}" if self.problem else number
-
-
-def _dtype_note(label, dtype, expected):
-    """Explain a dtype that loses information, or return None."""
-    if dtype.kind in "biu" and expected.kind == "f":
-        return (
-            f"{label} has dtype {dtype}, expected {expected}: an integer array truncates "
-            f"every value written into it (np.zeros(shape) is float64; np.zeros_like(x) "
-            f"copies x's dtype)."
-        )
-    if dtype.kind == "f" and dtype.itemsize < expected.itemsize:
-        return (
-            f"{label} has dtype {dtype}, expected {expected}: precision is lost "
-            f"(create arrays with the inputs' dtype, e.g. dtype=x.dtype)."
-        )
-    return None
-
-
-def _compare_array(label, actual, expected, threshold, layout=None, hints=None, inputs=None):
-    expected = np.asarray(expected)
-    a, note = _as_array(label, actual, expected)
-    if a is None:
-        return _Outcome(np.inf, False, "not an array", [note])
-    names = _axis_names(layout, expected.ndim)
-    if a.shape != expected.shape:
-        notes = [f"{label} has shape {a.shape}, expected {expected.shape}{_layout(names)}."]
-        notes += _shape_notes(label, a, expected, names, hints or {}, threshold)
-        return _Outcome(np.inf, False, "wrong shape", notes)
-    dtype_note = _dtype_note(label, a.dtype, expected.dtype)
-    notes = [dtype_note] if dtype_note else []
-    problem = f"dtype {a.dtype}" if dtype_note else None
-    a = a.astype(np.float64)
-    expected = expected.astype(np.float64)
-    finite = np.isfinite(a)
-    if not finite.all():
-        first = np.argwhere(~finite)[0]
-        nans, infs = int(np.isnan(a).sum()), int(np.isinf(a).sum())
-        notes.append(
-            f"{label} has {nans} NaN and {infs} inf entries (the first at {label}{_index(first)}): "
-            f"NaN comes from 0 / 0, inf - inf or the sqrt of a negative number, inf from a "
-            f"division by zero or an overflow."
-        )
-        return _Outcome(np.inf, False, "NaN or inf", notes)
-    error = rel_error(a, expected)
-    if error > threshold:
-        notes += _structure_notes(label, a, expected, threshold, names, inputs or {})
-        errors = _relative_errors(a, expected)
-        worst = np.unravel_index(np.argmax(errors), errors.shape)
-        where = f"{label}{_index(worst)}" if a.ndim else label
-        count = int(np.sum(errors > threshold))
-        notes.append(
-            f"worst entry {where}: yours {a[worst]:.6g}, expected {expected[worst]:.6g} "
-            f"({count} of {a.size} entries off)."
-        )
-    return _Outcome(error, error <= threshold and not dtype_note, problem, notes)
-
-
-def _compare(label, actual, expected, threshold, layout=None, hints=None, inputs=None):
-    """Compare one output (an array, or a dict of arrays such as a model's grads)."""
-    if not isinstance(expected, dict):
-        return _compare_array(label, actual, expected, threshold, layout, hints, inputs)
-    if not isinstance(actual, dict):
-        note = f"{label} is a {type(actual).__name__}, expected a dict with keys {list(expected)}."
-        return _Outcome(np.inf, False, "not a dict", [note])
-    missing = [key for key in expected if key not in actual]
-    extra = [key for key in actual if key not in expected]
-    if missing or extra:
-        note = f"{label} has keys {list(actual)}: missing {missing}, unexpected {extra}."
-        return _Outcome(np.inf, False, "wrong keys", [note])
-    parts = [
-        _compare_array(f"{label}[{key!r}]", actual[key], value, threshold, None, hints, inputs)
-        for key, value in expected.items()
-    ]
-    wrong = [key for key, part in zip(expected, parts, strict=True) if not part.ok]
-    problem = f"wrong: {', '.join(wrong)}" if wrong else None
-    error = max(part.error for part in parts)
-    return _Outcome(error, not wrong, problem, [note for part in parts for note in part.notes])
-
-
 def compare(
     label, actual, expected, threshold=DEFAULT_THRESHOLD, layout=None, hints=None, inputs=None
 ):
     """Compare one output with its expected value, print nothing, and return what was found.
 
-    The diagnosis `check` prints, as data, for a program (the course's grader)
-    to show its own way.
+    The diagnosis `check` prints, as data (worked out in `_diagnosis.py`).
 
     Inputs:
     - label: the output's name as messages should call it ("dx")
@@ -569,17 +209,25 @@ def compare(
     - problem: a few words ("wrong shape", "NaN or inf") or None
     - notes: the lines that explain a failure (empty when it passes)
     """
-    return _compare(label, actual, expected, threshold, layout, hints, inputs)
+    return diagnose(label, actual, expected, threshold, layout, hints, inputs)
+
+
+def _status(outcome):
+    """The status for the verdict line: "2.1e-16", "wrong shape", "2.8e-08, dtype float32"."""
+    if not np.isfinite(outcome.error):
+        return outcome.problem
+    number = f"{outcome.error:.1e}"
+    return f"{number}, {outcome.problem}" if outcome.problem else number
 
 
 def _report(title, labels, outcomes, threshold, hint=None):
     """Print the verdict line (and the notes of a failure); raise CheckFailed on failure."""
     if len(outcomes) == 1:
-        status = outcomes[0].status()
+        status = _status(outcomes[0])
         errors = f"relative error {status}" if np.isfinite(outcomes[0].error) else status
     else:
         errors = "relative errors: " + ", ".join(
-            f"{label} {outcome.status()}" for label, outcome in zip(labels, outcomes, strict=True)
+            f"{label} {_status(outcome)}" for label, outcome in zip(labels, outcomes, strict=True)
         )
     wrong = [label for label, outcome in zip(labels, outcomes, strict=True) if not outcome.ok]
     verdict = "FAILED" if wrong else "PASSED"
@@ -621,7 +269,7 @@ def check(name, *outputs, reference_dir=None):
             f"({', '.join(ref.outputs)}), got {len(outputs)}"
         )
     outcomes = [
-        _compare(label, actual, ref.outputs[label], ref.threshold, layout, ref.hints, ref.inputs)
+        compare(label, actual, ref.outputs[label], ref.threshold, layout, ref.hints, ref.inputs)
         for (label, layout), actual in zip(ref.layouts.items(), outputs, strict=True)
     ]
     _report(name, list(ref.outputs), outcomes, ref.threshold)
@@ -641,7 +289,7 @@ def check_close(label, actual, expected, threshold=DEFAULT_THRESHOLD, layout=Non
     Prints one verdict line; on failure prints what is wrong and raises
     CheckFailed. Returns None.
     """
-    outcome = _compare("yours", actual, expected, threshold, layout)
+    outcome = compare("yours", actual, expected, threshold, layout)
     _report(label, [label], [outcome], threshold, hint)
 
 

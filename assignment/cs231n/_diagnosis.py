@@ -1,0 +1,583 @@
+"""Say what is wrong with an output: the diagnosis behind `check` and the grader's hints.
+
+Private to the package: check cells reach it through `checks.check`, and the
+course's grader imports it to explain a miss on its own cases, so a mistake
+is described by the same heuristics in the notebook and in the feedback. One
+function does the work:
+
+    diagnose(label, actual, expected, threshold, layout=None, hints=None,
+             inputs=None, reveal=True)
+
+It returns a Diagnosis: the largest relative error, whether the output
+passes, a few words for a verdict line ("wrong shape") and the notes that
+explain a failure. The notes say, in this order: an output that is not an
+array at all (None, a tuple, a dict), a wrong shape (axes added or lost, axes
+in the wrong order, or which axis is off), a dtype that loses information,
+NaN or inf entries; then, for wrong values, the first simple change that
+would fix them: a near miss, all zeros, one value everywhere, the wrong sign,
+a scale factor, axes swapped, axes reversed, a constant offset (everywhere,
+on the border only, or per index of an axis), wrong only at some indices of
+an axis, a multiple of one of the inputs.
+
+There are two modes; the heuristics are the same, the wording differs (see
+_NOTES, one row per note):
+
+- reveal=True, for the check cells and the grader's visible cases (their
+  inputs and expected outputs ship with the release): every note found,
+  numbers included: the worst entry and its expected value, the offset, the
+  factor, the input a difference equals.
+- reveal=False, for the grader's hidden cases: the symptom only, one note per
+  output (a wrong shape lists each axis that is off). Its wording is given
+  nothing but the fields in DISCREET_FIELDS: shapes, dtypes, names, indices,
+  counts and a small whole factor ("4 times the expected value"); never a
+  number of `expected`, nor of a difference with it. `inputs` are not used.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .gradient_check import _relative_errors, rel_error
+
+#: note kind -> (its words when values may be shown, its words in a hidden case's
+#: hint), or one string for both. None leaves the note out in that mode.
+_NOTES = {
+    # Not an array at all.
+    "none": "{label} is None: does your function return it (a missing `return`)?",
+    "tuple": (
+        "{label} is a tuple of {length}, not an array: did you pass a whole `out, cache` "
+        "pair (or `dx, dw, db`) where one array belongs?"
+    ),
+    "dict_for_array": "{label} is a dict; an array of shape {expected_shape} was expected.",
+    "not_array": "{label} is a {type}, expected a numpy array.",
+    "not_numbers": "{label} has dtype {dtype}, expected real numbers ({expected_dtype}).",
+    # A dict of arrays (a model's grads) of the wrong kind or keys.
+    "not_dict": (
+        "{label} is a {type}, expected a dict with keys {keys}.",
+        "{label} is not a dict of arrays (keys {key_names} expected)",
+    ),
+    "keys": (
+        "{label} has keys {keys}: missing {missing}, unexpected {extra}.",
+        "{label} has keys {sorted_keys}: missing {missing}, unexpected {extra}",
+    ),
+    # The wrong shape.
+    "shape": (
+        "{label} has shape {shape}, expected {expected_shape}{layout}.",
+        "{label} has shape {shape}, expected {expected_shape}",
+    ),
+    "reshape": (
+        "{label} has the right number of entries in the wrong shape: "
+        "reshape it to {expected_shape}?",
+        "{label} has the right number of entries in the wrong shape {shape}",
+    ),
+    "axes": (
+        "{label} has {ndim} axes; {expected_ndim} expected{layout}.",
+        "{label} has {ndim} axes; {expected_ndim} expected, shape {expected_shape}",
+    ),
+    "axes_order": (
+        "{label} holds the right values with its axes in the wrong order: "
+        "{label}.transpose{perm} matches the expected{layout}.",
+        "{label} holds the right values with its axes in the wrong order",
+    ),
+    "axis_size": (
+        "{axis} is {got}, expected {want}{hint}{end}",
+        "{axis} is {got}, expected {want}{hint}",
+    ),
+    # A dtype that loses information, NaN or inf.
+    "integer_dtype": (
+        "{label} has dtype {dtype}, expected {expected_dtype}: an integer array truncates "
+        "every value written into it (np.zeros(shape) is float64; np.zeros_like(x) "
+        "copies x's dtype).",
+        "{label} has an integer dtype: every value written into it is truncated "
+        "(create it with np.zeros(shape), or the inputs' dtype)",
+    ),
+    "precision_dtype": (
+        "{label} has dtype {dtype}, expected {expected_dtype}: precision is lost "
+        "(create arrays with the inputs' dtype, e.g. dtype=x.dtype).",
+        "{label} has dtype {dtype}: precision is lost (use the inputs' dtype)",
+    ),
+    "not_finite": (
+        "{label} has {nans} NaN and {infs} inf entries (the first at {label}{first}): "
+        "NaN comes from 0 / 0, inf - inf or the sqrt of a negative number, inf from a "
+        "division by zero or an overflow.",
+        "{label} has NaN or inf in {count} of {size} entries (0 / 0, a sqrt of <0?)",
+    ),
+    # Wrong values: what simple change would fix them.
+    "near": (
+        "{label} is close to the expected output, but not within the threshold: a loss "
+        "of precision (float32 somewhere, or a numeric gradient spoiled by a kink), or a "
+        "small term missing?",
+        "{label} is close to the expected output but not within the threshold: a loss "
+        "of precision (float32 somewhere?) or a small term missing",
+    ),
+    "zeros": "{label} is all zeros: is it filled in, and is the filled array the one returned?",
+    "one_value": (
+        "{label} holds the same value {value:.6g} everywhere.",
+        "{label} holds one value everywhere",
+    ),
+    "sign": (
+        "{label} has the wrong sign everywhere: a minus sign, or a difference taken the "
+        "wrong way round?",
+        "{label} has the wrong sign everywhere",
+    ),
+    "negative_factor": (
+        "{label} is {k:.4g} times the expected value: a wrong sign and a wrong scale.",
+        "{label} is the expected value times a negative factor: a wrong sign and a wrong scale",
+    ),
+    "twice": (
+        "{label} is twice the expected value: something counted twice, or a factor 2 where "
+        "0.5 belongs (0.5 * reg * W**2 has gradient reg * W)?",
+        "{label} is 2 times the expected value: a sum where a mean belongs, or a division missing?",
+    ),
+    "half": (
+        "{label} is half the expected value: a factor 0.5 too many, or one of two "
+        "contributions missing?",
+        "{label} is 1/2 of the expected value: a mean where a sum belongs, or a factor too many?",
+    ),
+    "times": (
+        "{label} is {n} times the expected value: a sum where a mean belongs, or a missing "
+        "division by {n}?",
+        "{label} is {n} times the expected value: a sum where a mean belongs, or a division "
+        "missing?",
+    ),
+    "fraction": (
+        "{label} is 1/{m} of the expected value: a mean where a sum belongs, or an extra "
+        "division by {m}?",
+        "{label} is 1/{m} of the expected value: a mean where a sum belongs, or a factor too many?",
+    ),
+    "factor": (
+        "{label} is {k:.4g} times the expected value: a scale factor is wrong.",
+        "{label} is the expected value times a constant factor: a scale factor is wrong",
+    ),
+    "swapped": (
+        "{label} equals the expected output with {first_axis} and {second_axis} swapped: "
+        "rows and columns (or two indices) mixed up?",
+        "{label} equals the expected output with two axes swapped (transposed?)",
+    ),
+    "permuted": (
+        "{label} equals the expected output with its axes permuted {perm}.",
+        "{label} equals the expected output with its axes permuted {perm}",
+    ),
+    "reversed": (
+        "{label} equals the expected output reversed along {axes}: an index runs backwards?",
+        "{label} equals the expected output reversed along {axes}",
+    ),
+    "constant": (
+        "{label} is off by the constant {constant:.6g} everywhere.",
+        "{label} is off by a constant everywhere (a bias added twice, or never?)",
+    ),
+    "border": (
+        "{label} is wrong only on the border of {rows} x {cols} ({sides}, {depth} deep); "
+        "the interior matches: check the padding (how much, on which sides, and that it "
+        "is cropped away).",
+        "{label} is wrong only on the border of {rows} x {cols} ({sides}); the interior "
+        "matches: check the padding (how much, where, and that it is cropped away) "
+        "({count} of {size} entries off)",
+    ),
+    "per_index": (
+        "{label} is off by a constant per index of {axis} (the same for every other "
+        "entry): {offset}",
+        "{label} is off by a constant per index of {axis} (a per-channel term such as a "
+        "bias or beta added wrongly?)",
+    ),
+    "only_some": (
+        "{label} is wrong only at index {indices} of {axis} (right at the other {right} of "
+        "{axis_size}): a loop that misses or repeats some of them?",
+        "{label} is wrong only at {wrong} of the {axis_size} indices of {axis}: a loop "
+        "that misses or repeats some? ({count} of {size} entries off)",
+    ),
+    "input_multiple": ("{label} differs from the expected output by {source}", None),
+    "unexplained": (None, "{label} has wrong values ({count} of {size} entries off)"),
+    "worst": (
+        "worst entry {where}: yours {yours:.6g}, expected {wanted:.6g} "
+        "({count} of {size} entries off).",
+        None,
+    ),
+}
+
+#: The only fields a hidden case's wording is given: none holds a value of the
+#: expected output or of a difference with it.
+DISCREET_FIELDS = frozenset(
+    {
+        "label", "type", "length", "dtype", "expected_dtype", "shape", "expected_shape",
+        "ndim", "expected_ndim", "key_names", "sorted_keys", "missing", "extra", "axis",
+        "axes", "got", "want", "hint", "perm", "n", "m", "rows", "cols", "sides",
+        "wrong", "axis_size", "count", "size",
+    }
+)  # fmt: skip
+
+
+@dataclass
+class Diagnosis:
+    """What `diagnose` found about one output.
+
+    - error: its largest relative error (inf when it could not be computed)
+    - ok: whether it passes
+    - problem: a few words for the verdict line ("wrong shape"), or None
+    - notes: the lines that explain a failure (empty when it passes)
+    """
+
+    error: float
+    ok: bool
+    problem: object = None
+    notes: list = field(default_factory=list)
+
+
+def diagnose(label, actual, expected, threshold, layout=None, hints=None, inputs=None, reveal=True):
+    """Compare one output with its expected value and say what is wrong with it.
+
+    The inputs are those of `checks.compare` (which calls this with reveal=True),
+    and reveal: whether notes may show values (see the module docstring); the
+    hidden mode ignores `inputs`. Returns a Diagnosis.
+    """
+    say = _Say(label, reveal)
+    hints = hints or {}
+    inputs = (inputs or {}) if reveal else {}
+    if isinstance(expected, dict):
+        return _diagnose_dict(say, actual, expected, threshold, hints, inputs)
+    return _diagnose_array(say, actual, expected, threshold, layout, hints, inputs)
+
+
+class _Say:
+    """Puts a note on one output into words: `say(kind, **fields)`, in the mode's wording."""
+
+    def __init__(self, label, reveal):
+        self.label, self.reveal = label, reveal
+
+    def __call__(self, kind, **fields):
+        words = _NOTES[kind]
+        revealing, discreet = (words, words) if isinstance(words, str) else words
+        if self.reveal:
+            return revealing and revealing.format(label=self.label, **fields)
+        shown = {name: value for name, value in fields.items() if name in DISCREET_FIELDS}
+        return discreet and discreet.format(label=self.label, **shown)
+
+    def part(self, key):
+        """The same, for the entry `key` of a dict output."""
+        return _Say(f"{self.label}[{key!r}]", self.reveal)
+
+
+def _diagnose_dict(say, actual, expected, threshold, hints, inputs):
+    if not isinstance(actual, dict):
+        names = ", ".join(expected)
+        note = say("not_dict", type=type(actual).__name__, keys=list(expected), key_names=names)
+        return Diagnosis(np.inf, False, "not a dict", [note])
+    missing = [key for key in expected if key not in actual]
+    extra = [key for key in actual if key not in expected]
+    if missing or extra:
+        keys = {"keys": list(actual), "sorted_keys": sorted(actual)}
+        note = say("keys", missing=missing, extra=extra, **keys)
+        return Diagnosis(np.inf, False, "wrong keys", [note])
+    parts = [
+        _diagnose_array(say.part(key), actual[key], value, threshold, None, hints, inputs)
+        for key, value in expected.items()
+    ]
+    wrong = [key for key, part in zip(expected, parts, strict=True) if not part.ok]
+    problem = f"wrong: {', '.join(wrong)}" if wrong else None
+    error = max(part.error for part in parts)
+    return Diagnosis(error, not wrong, problem, [note for part in parts for note in part.notes])
+
+
+def _diagnose_array(say, actual, expected, threshold, layout, hints, inputs):
+    expected = np.asarray(expected)
+    a, note = _as_array(say, actual, expected)
+    if a is None:
+        return Diagnosis(np.inf, False, "not an array", [note])
+    names = _axis_names(layout, expected.ndim)
+    if a.shape != expected.shape:
+        notes = _shape_notes(say, a, expected, threshold, names, hints)
+        return Diagnosis(np.inf, False, "wrong shape", notes)
+    lossy = _lossy_dtype(a.dtype, expected.dtype)
+    dtype_note = say(lossy, dtype=a.dtype, expected_dtype=expected.dtype) if lossy else None
+    problem = f"dtype {a.dtype}" if lossy else None
+    a = a.astype(np.float64)
+    expected = expected.astype(np.float64)
+    finite = np.isfinite(a)
+    if not finite.all():
+        nans, infs = int(np.isnan(a).sum()), int(np.isinf(a).sum())
+        first = _index(np.argwhere(~finite)[0])
+        counts = {"count": nans + infs, "size": a.size}
+        found = say("not_finite", nans=nans, infs=infs, first=first, **counts)
+        return Diagnosis(np.inf, False, "NaN or inf", _with_dtype(say, dtype_note, lossy, [found]))
+    error = rel_error(a, expected)
+    found = []
+    if error > threshold:
+        found = _value_notes(say, a, expected, error, threshold, names, inputs)
+    ok = error <= threshold and not lossy
+    return Diagnosis(error, ok, problem, _with_dtype(say, dtype_note, lossy, found))
+
+
+def _with_dtype(say, dtype_note, lossy, found):
+    """The dtype's note with the others: both when values are shown; else the one cause."""
+    if dtype_note is None:
+        return found
+    if say.reveal:
+        return [dtype_note, *found]
+    # A hidden case's hint names one cause: an integer dtype explains any wrong
+    # value; a float32 output only when its values are otherwise right.
+    return [dtype_note] if lossy == "integer_dtype" or not found else found
+
+
+def _as_array(say, actual, expected):
+    """Return (array, None), or (None, note) when actual cannot be compared at all."""
+    if actual is None:
+        return None, say("none")
+    if isinstance(actual, tuple) and expected.ndim > 0:
+        return None, say("tuple", length=len(actual))
+    if isinstance(actual, dict):
+        return None, say("dict_for_array", expected_shape=expected.shape)
+    try:
+        a = np.asarray(actual)
+    except (TypeError, ValueError):
+        return None, say("not_array", type=type(actual).__name__)
+    if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_) or np.iscomplexobj(a):
+        return None, say("not_numbers", dtype=a.dtype, expected_dtype=expected.dtype)
+    return a, None
+
+
+def _lossy_dtype(dtype, expected):
+    """The note kind of a dtype that loses information, or None."""
+    if dtype.kind in "biu" and expected.kind == "f":
+        return "integer_dtype"
+    if dtype.kind == "f" and dtype.itemsize < expected.itemsize:
+        return "precision_dtype"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Axes, and a wrong shape
+# ---------------------------------------------------------------------------
+
+
+def _axis_names(layout, ndim):
+    """["N", "F", "H'", "W'"] from "(N, F, H', W')"; generic names when unknown."""
+    if layout:
+        names = [part.strip() for part in layout.strip("()").split(",") if part.strip()]
+        if len(names) == ndim:
+            return names
+    return [f"axis {i}" for i in range(ndim)]
+
+
+def _layout(names):
+    """ "(N, F, H', W')", or "" when the axes have no names."""
+    if names and names[0] == "axis 0":
+        return ""
+    return " (" + ", ".join(names) + ")"
+
+
+def _axis(i, names):
+    """'axis 2 (H')' or plain 'axis 2'."""
+    return f"axis {i}" if names[i] == f"axis {i}" else f"axis {i} ({names[i]})"
+
+
+def _index(ix):
+    return "[" + ", ".join(str(int(i)) for i in ix) + "]"
+
+
+def _shape_notes(say, a, e, threshold, names, hints):
+    """Explain a shape mismatch: axes added or lost, axes in the wrong order, or which is off."""
+    shapes = {"shape": a.shape, "expected_shape": e.shape, "layout": _layout(names)}
+    heading = say("shape", **shapes)
+    if a.ndim != e.ndim:
+        kind = "reshape" if a.size == e.size else "axes"
+        found = say(kind, ndim=a.ndim, expected_ndim=e.ndim, **shapes)
+    elif (perm := _axes_order(a, e, threshold)) is not None:
+        found = say("axes_order", perm=perm, **shapes)
+    else:
+        notes = [heading]
+        for i, (got, want) in enumerate(zip(a.shape, e.shape, strict=True)):
+            if got != want:
+                hint = f": {hints[names[i]]}" if hints.get(names[i]) else ""
+                axis = _axis(i, names)
+                end = "" if hint else "."
+                notes.append(say("axis_size", axis=axis, got=got, want=want, hint=hint, end=end))
+        return notes
+    # Values may be shown: the shapes first. A hidden case's hint: the cause alone.
+    return [heading, found] if say.reveal else [found]
+
+
+def _axes_order(a, e, threshold):
+    """The permutation of a's axes that makes it match e, or None."""
+    if sorted(a.shape) != sorted(e.shape) or not np.all(np.isfinite(a)):
+        return None
+    for perm in itertools.permutations(range(a.ndim)):
+        moved = np.transpose(a, perm)
+        if moved.shape == e.shape and rel_error(moved, e) <= max(10 * threshold, 1e-6):
+            return perm
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Wrong values
+# ---------------------------------------------------------------------------
+
+
+def _value_notes(say, a, e, error, threshold, names, inputs):
+    """Notes on a wrong output of the right shape: the explanation, then the worst entry."""
+    errors = _relative_errors(a, e)
+    bad = errors > threshold
+    counts = {"count": int(bad.sum()), "size": a.size}
+    note = _explanation(say, a, e, error, threshold, names, inputs, bad, counts)
+    if note is None:
+        note = say("unexplained", **counts)
+    worst = np.unravel_index(np.argmax(errors), errors.shape)
+    where = f"{say.label}{_index(worst)}" if a.ndim else say.label
+    last = say("worst", where=where, yours=a[worst], wanted=e[worst], **counts)
+    return [n for n in (note, last) if n is not None]
+
+
+def _explanation(say, a, e, error, threshold, names, inputs, bad, counts):
+    """The first simple change that would fix a wrong output, in words, or None."""
+    # A change explains the mistake only if it brings the output within reach of
+    # the threshold, and much closer than it was.
+    tol = min(max(10 * threshold, 1e-6), error / 100)
+
+    def matches(candidate):
+        return rel_error(candidate, e) <= tol
+
+    if error < 100 * threshold:
+        return say("near")
+    if not np.any(a):
+        return say("zeros")
+    if a.size > 1 and np.all(a == a.flat[0]):
+        return say("one_value", value=a.flat[0])
+    if matches(-a):
+        return say("sign")
+    denom = float(np.sum(e * e))
+    if denom > 0:
+        k = float(np.sum(a * e)) / denom
+        nice = _small_ratio(k) or (k > 0 and _small_ratio(1 / k))
+        # Any single number is a multiple of another: name a factor there only
+        # when it is n or 1/n for a whole n.
+        if k != 0 and abs(k - 1) > 1e-6 and (a.size > 1 or nice) and matches(a / k):
+            return _factor_note(say, k)
+    if a.size == 1:
+        return None
+    for perm in itertools.permutations(range(a.ndim)):
+        if list(perm) == sorted(perm) or np.transpose(a, perm).shape != e.shape:
+            continue
+        if matches(np.transpose(a, perm)):
+            moved = [i for i in range(a.ndim) if perm[i] != i]
+            if len(moved) == 2:
+                first, second = (_axis(i, names) for i in moved)
+                return say("swapped", first_axis=first, second_axis=second)
+            return say("permuted", perm=perm)
+    flips = [(axis,) for axis in range(a.ndim)]
+    if a.ndim >= 2:
+        flips.append((a.ndim - 2, a.ndim - 1))
+    for axes in flips:
+        if all(a.shape[i] > 1 for i in axes) and matches(np.flip(a, axes)):
+            return say("reversed", axes=" and ".join(_axis(i, names) for i in axes))
+    diff = a - e
+    constant = float(diff.mean())
+    if matches(a - constant):
+        return say("constant", constant=constant)
+    sides = _border(bad)
+    if sides:
+        return say("border", rows=names[-2], cols=names[-1], **sides, **counts)
+    for axis in range(a.ndim):
+        if a.shape[axis] == 1 or a.size == a.shape[axis]:
+            continue
+        others = tuple(i for i in range(a.ndim) if i != axis)
+        per_index = diff.mean(axis=others, keepdims=True)
+        if matches(a - per_index):
+            offsets = per_index.ravel()
+            source = _multiple_of_input(offsets, inputs, offsets.shape)
+            offset = f"the offset is {source}" if source else f"{offsets}."
+            return say("per_index", axis=_axis(axis, names), offset=offset)
+    note = _only_some(say, bad, names, counts)
+    if note:
+        return note
+    source = _multiple_of_input(diff, inputs, a.shape)
+    if source:
+        return say("input_multiple", source=source)
+    return None
+
+
+def _small_ratio(k):
+    """n when k is close to the integer n >= 2, else None."""
+    n = round(k)
+    if n >= 2 and abs(k - n) <= 1e-6 * n:
+        return n
+    return None
+
+
+def _factor_note(say, k):
+    """Words for an output that is k times the expected one."""
+    if k < 0:
+        return say("negative_factor", k=k)
+    n, m = _small_ratio(k), _small_ratio(1 / k)
+    if n == 2:
+        return say("twice", k=k)
+    if m == 2:
+        return say("half", k=k)
+    if n:
+        return say("times", k=k, n=n)
+    if m:
+        return say("fraction", k=k, m=m)
+    return say("factor", k=k)
+
+
+def _border(bad):
+    """{sides, depth} when only entries near the border of the last two axes are wrong."""
+    if bad.ndim < 2:
+        return None
+    H, W = bad.shape[-2:]
+    grid = bad.reshape(-1, H, W).any(axis=0)
+    for k in (1, 2):
+        if H <= 2 * k or W <= 2 * k or grid[k : H - k, k : W - k].any():
+            continue
+        strips = {
+            "top": grid[:k, k : W - k],
+            "bottom": grid[H - k :, k : W - k],
+            "left": grid[k : H - k, :k],
+            "right": grid[k : H - k, W - k :],
+        }
+        sides = [side for side, strip in strips.items() if strip.any()] or ["corners"]
+        depth = "one row or column" if k == 1 else f"{k} rows or columns"
+        return {"sides": " and ".join(sides), "depth": depth}
+    return None
+
+
+def _only_some(say, bad, names, counts):
+    """If the wrong entries sit at a few indices of one leading axis, say which."""
+    leading = bad.ndim - 2 if bad.ndim >= 3 else bad.ndim
+    for axis in range(leading):
+        size = bad.shape[axis]
+        others = tuple(i for i in range(bad.ndim) if i != axis)
+        rows = np.flatnonzero(bad.any(axis=others))
+        if size > 1 and 0 < rows.size < size:
+            indices = ", ".join(str(int(r)) for r in rows[:8]) + (", ..." if rows.size > 8 else "")
+            where = {"axis": _axis(axis, names), "axis_size": size, "indices": indices}
+            return say("only_some", right=size - rows.size, wrong=rows.size, **where, **counts)
+    return None
+
+
+def _input_arrays(inputs):
+    """Every array among the inputs, by a name a student recognises ("b", "params['W1']")."""
+    for name, value in inputs.items():
+        if isinstance(value, np.ndarray):
+            yield name, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, np.ndarray):
+                    yield f"{name}[{key!r}]", item
+
+
+def _multiple_of_input(diff, inputs, shape):
+    """Name the input the difference is a multiple of (b, -b, 0.1 * W1, ...), or None."""
+    for name, value in _input_arrays(inputs):
+        if value.shape != shape or value.dtype.kind != "f" or not np.any(value):
+            continue
+        k = float(np.sum(diff * value) / np.sum(value * value))
+        if k == 0 or rel_error(diff, k * value) > 1e-6:
+            continue
+        if abs(k - 1) < 1e-6:
+            return f"exactly {name}: is {name} added twice?"
+        if abs(k + 1) < 1e-6:
+            return f"exactly -{name}: is {name} never added?"
+        if k < 0:
+            return f"{k:.4g} * {name}: is a term {-k:.4g} * {name} missing?"
+        return f"{k:.4g} * {name}: is a term {k:.4g} * {name} added that does not belong?"
+    return None
