@@ -27,9 +27,10 @@ only reads the files the harness wrote, as untrusted data.
    hint for every miss: which output is wrong and how (a wrong shape and
    which axis, NaN, all zeros, a constant offset, scaled, transposed, wrong
    only on the border, raised X at file:line, not implemented, timed out, no
-   output). A visible case (the check cell's own inputs) gets the notebook's
-   full diagnosis. A hidden case's hint names the symptom only: shapes,
-   axes and counts, never a number taken from the key.
+   output). The diagnosis is the check cells' own (cs231n/_diagnosis.py): a
+   visible case (the check cell's own inputs) gets it in full; a hidden
+   case's hint names the symptom only: shapes, axes and counts, never a
+   number taken from the key.
 """
 
 import contextlib
@@ -634,7 +635,15 @@ def _run_problems(case, output):
 
 
 def _compare_outputs(case, output, entry):
-    """Problems of a compared case: each output against the key's."""
+    """Problems of a compared case: each output against the key's, in the case's words.
+
+    A visible case's inputs and expected outputs ship with the release, so its
+    hint is the check cell's own diagnosis, values included; a hidden case's
+    never shows a number from the key (cs231n/_diagnosis.py, reveal=False).
+    """
+    visible = case.visibility == "visible"
+    inputs = entry.get("inputs", {}) if visible else {}
+    arrays = {k: v for k, v in inputs.items() if isinstance(v, np.ndarray)}
     problems = []
     for name, expected in entry["outputs"].items():
         if name in output.bad:
@@ -643,212 +652,33 @@ def _compare_outputs(case, output, entry):
         if name not in output.outputs:
             problems.append(f"{name} is missing from the outputs")
             continue
-        actual = output.outputs[name]
-        threshold = case.threshold_for(name)
-        layout = case.layouts.get(name)
-        if case.visibility == "visible":
-            notes = _visible_notes(name, actual, expected, threshold, layout, case, entry)
-        else:
-            notes = hidden_notes(name, actual, expected, threshold, layout, case.hints)
-        problems += notes
+        threshold, layout = case.threshold_for(name), case.layouts.get(name)
+        found = _diagnosis().diagnose(
+            name, output.outputs[name], expected, threshold, layout, case.hints, arrays, visible
+        )
+        if not found.ok:
+            problems += list(found.notes) or [f"{name} is wrong"]
     return problems
-
-
-def _visible_notes(name, actual, expected, threshold, layout, case, entry):
-    """The notebook's own diagnosis (cs231n.checks.compare): values may be shown."""
-    from cs231n.checks import compare
-
-    inputs = {k: v for k, v in entry.get("inputs", {}).items() if isinstance(v, np.ndarray)}
-    outcome = compare(name, actual, expected, threshold, layout, case.hints, inputs)
-    if outcome.ok:
-        return []
-    return list(outcome.notes) or [f"{name} is wrong"]
-
-
-# --- Hidden cases: the symptom, never a number from the key ----------------
-
-
-def _rel_errors(a, e):
-    return np.abs(a - e) / np.maximum(1e-8, np.abs(a) + np.abs(e))
-
-
-def _rel_error(a, e):
-    return float(np.max(_rel_errors(a, e))) if a.size else 0.0
-
-
-def _axis_names(layout, ndim):
-    if layout:
-        names = [part.strip() for part in layout.strip("()").split(",") if part.strip()]
-        if len(names) == ndim:
-            return names
-    return [f"axis {i}" for i in range(ndim)]
-
-
-def _axis(i, names):
-    return f"axis {i}" if names[i] == f"axis {i}" else f"axis {i} ({names[i]})"
 
 
 def hidden_notes(label, actual, expected, threshold, layout=None, hints=None):
     """What is wrong with `actual`, in words, shapes and counts only; [] when it passes.
 
-    Used for hidden cases: nothing here quotes a value of `expected` (or a
+    A hidden case's hint: nothing here quotes a value of `expected` (or a
     difference, which would give it away).
     """
-    hints = hints or {}
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return [f"{label} is not a dict of arrays (keys {', '.join(expected)} expected)"]
-        missing = [k for k in expected if k not in actual]
-        extra = [k for k in actual if k not in expected]
-        if missing or extra:
-            return [f"{label} has keys {sorted(actual)}: missing {missing}, unexpected {extra}"]
-        notes = []
-        for k, value in expected.items():
-            notes += hidden_notes(f"{label}[{k!r}]", actual[k], value, threshold, None, hints)
-        return notes
-    if isinstance(actual, dict):
-        return [f"{label} is a dict; an array of shape {expected.shape} was expected"]
-    a, e = np.asarray(actual), np.asarray(expected)
-    names = _axis_names(layout, e.ndim)
-    if a.shape != e.shape:
-        return _hidden_shape_notes(label, a, e, threshold, names, hints)
-    if e.dtype.kind == "f" and a.dtype.kind in "biu":
-        return [
-            f"{label} has an integer dtype: every value written into it is truncated "
-            "(create it with np.zeros(shape), or the inputs' dtype)"
-        ]
-    a64, e64 = a.astype(np.float64), e.astype(np.float64)
-    finite = np.isfinite(a64)
-    if not finite.all():
-        bad = int((~finite).sum())
-        return [f"{label} has NaN or inf in {bad} of {a.size} entries (0 / 0, a sqrt of <0?)"]
-    error = _rel_error(a64, e64)
-    if error <= threshold:
-        if e.dtype.kind == "f" and a.dtype.kind == "f" and a.dtype.itemsize < e.dtype.itemsize:
-            return [f"{label} has dtype {a.dtype}: precision is lost (use the inputs' dtype)"]
-        return []
-    return [_hidden_value_note(label, a64, e64, error, threshold, names)]
+    found = _diagnosis().diagnose(label, actual, expected, threshold, layout, hints, reveal=False)
+    return found.notes
 
 
-def _hidden_shape_notes(label, a, e, threshold, names, hints):
-    if a.ndim != e.ndim:
-        if a.size == e.size:
-            return [f"{label} has the right number of entries in the wrong shape {a.shape}"]
-        return [f"{label} has {a.ndim} axes; {e.ndim} expected, shape {e.shape}"]
-    if sorted(a.shape) == sorted(e.shape) and np.all(np.isfinite(a)):
-        for perm in _permutations(a.ndim):
-            moved = np.transpose(a, perm)
-            if moved.shape == e.shape and _rel_error(moved.astype(float), e) <= max(
-                10 * threshold, 1e-6
-            ):
-                return [f"{label} holds the right values with its axes in the wrong order"]
-    notes = [f"{label} has shape {a.shape}, expected {e.shape}"]
-    for i, (got, want) in enumerate(zip(a.shape, e.shape, strict=True)):
-        if got != want:
-            hint = hints.get(names[i])
-            notes.append(
-                f"{_axis(i, names)} is {got}, expected {want}" + (f": {hint}" if hint else "")
-            )
-    return notes
+def _diagnosis():
+    """The check cells' diagnosis engine (cs231n/_diagnosis.py), from the instructor's copy."""
+    from ..refs import import_solutions
 
+    import_solutions()
+    from cs231n import _diagnosis
 
-def _permutations(ndim):
-    import itertools
-
-    return [p for p in itertools.permutations(range(ndim)) if list(p) != sorted(p)]
-
-
-def _hidden_value_note(label, a, e, error, threshold, names):
-    """One symptom of a wrong output of the right shape."""
-    tol = min(max(10 * threshold, 1e-6), error / 100)
-
-    def matches(candidate):
-        return _rel_error(candidate, e) <= tol
-
-    count = int(np.sum(_rel_errors(a, e) > threshold))
-    off = f"({count} of {a.size} entries off)"
-    if error < 100 * threshold:
-        return (
-            f"{label} is close to the expected output but not within the threshold: a loss "
-            "of precision (float32 somewhere?) or a small term missing"
-        )
-    if not np.any(a):
-        return f"{label} is all zeros: is it filled in, and is the filled array the one returned?"
-    if a.size > 1 and np.all(a == a.flat[0]):
-        return f"{label} holds one value everywhere"
-    if matches(-a):
-        return f"{label} has the wrong sign everywhere"
-    denom = float(np.sum(e * e))
-    if denom > 0:
-        k = float(np.sum(a * e)) / denom
-        if k != 0 and abs(k - 1) > 1e-6 and matches(a / k):
-            return f"{label} is {_factor_words(k)}"
-    if a.size > 1:
-        for perm in _permutations(a.ndim):
-            moved = np.transpose(a, perm)
-            if moved.shape == e.shape and matches(moved):
-                return f"{label} equals the expected output with two axes swapped (transposed?)"
-        for axis in range(a.ndim):
-            if a.shape[axis] > 1 and matches(np.flip(a, axis)):
-                return f"{label} equals the expected output reversed along {_axis(axis, names)}"
-        if matches(a - float((a - e).mean())):
-            return f"{label} is off by a constant everywhere (a bias added twice, or never?)"
-    bad = _rel_errors(a, e) > threshold
-    border = _border_sides(bad)
-    if border:
-        return (
-            f"{label} is wrong only on the border of {names[-2]} x {names[-1]} ({border}); "
-            f"the interior matches: check the padding (how much, where, and that it is "
-            f"cropped away) {off}"
-        )
-    for axis in range(a.ndim):
-        if a.shape[axis] == 1 or a.size == a.shape[axis]:
-            continue
-        others = tuple(i for i in range(a.ndim) if i != axis)
-        if matches(a - (a - e).mean(axis=others, keepdims=True)):
-            return (
-                f"{label} is off by a constant per index of {_axis(axis, names)} "
-                f"(a per-channel term such as a bias or beta added wrongly?)"
-            )
-    for axis in range(max(a.ndim - 2, 1) if a.ndim >= 3 else a.ndim):
-        others = tuple(i for i in range(a.ndim) if i != axis)
-        rows = np.flatnonzero(bad.any(axis=others)) if others else np.flatnonzero(bad)
-        if a.shape[axis] > 1 and 0 < rows.size < a.shape[axis]:
-            return (
-                f"{label} is wrong only at {rows.size} of the {a.shape[axis]} indices of "
-                f"{_axis(axis, names)}: a loop that misses or repeats some? {off}"
-            )
-    return f"{label} has wrong values {off}"
-
-
-def _factor_words(k):
-    n, m = round(k), round(1 / k) if k else 0
-    if k < 0:
-        return "the expected value times a negative factor: a wrong sign and a wrong scale"
-    if n >= 2 and abs(k - n) <= 1e-6 * n:
-        return f"{n} times the expected value: a sum where a mean belongs, or a division missing?"
-    if m >= 2 and abs(1 / k - m) <= 1e-6 * m:
-        return f"1/{m} of the expected value: a mean where a sum belongs, or a factor too many?"
-    return "the expected value times a constant factor: a scale factor is wrong"
-
-
-def _border_sides(bad):
-    """'top and left' when only entries near the border of the last two axes are wrong."""
-    if bad.ndim < 2:
-        return None
-    H, W = bad.shape[-2:]
-    grid = bad.reshape(-1, H, W).any(axis=0)
-    for k in (1, 2):
-        if H <= 2 * k or W <= 2 * k or grid[k : H - k, k : W - k].any():
-            continue
-        strips = {
-            "top": grid[:k, :],
-            "bottom": grid[H - k :, :],
-            "left": grid[:, :k],
-            "right": grid[:, W - k :],
-        }
-        return " and ".join(side for side, strip in strips.items() if strip.any())
-    return None
+    return _diagnosis
 
 
 # --- Property judges (trusted: the instructor's model) ---------------------

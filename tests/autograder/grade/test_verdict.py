@@ -378,6 +378,7 @@ LAYOUT = "(N, F, H', W')"
         (np.zeros_like(E), "is all zeros"),
         (np.where(np.arange(6) == 0, np.nan, E), "has NaN or inf in 30 of 180 entries"),
         (E[:, :, ::-1, :], "reversed along axis 2 (H')"),
+        (E[:, :, ::-1, ::-1], "reversed along axis 2 (H') and axis 3 (W')"),
         (E + 0.7 * np.arange(3)[None, :, None, None], "off by a constant per index of axis 1"),
         (np.where(np.arange(6)[None, None, None, :] == 5, E + 1, E), "only on the border"),
         (np.where(np.arange(2)[:, None, None, None] == 1, 2 * E, E), "only at 1 of the 2"),
