@@ -14,7 +14,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -178,12 +177,10 @@ def test_an_unreachable_scheduler_stops_before_anything_is_written(light_copy):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     before = snapshot(light_copy)
-    started = time.monotonic()
     with pytest.raises(
         GradeError, match=rf"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"
     ):
         grade(light_copy, scheduler=f"tcp://127.0.0.1:{port}", log=lambda line: None)
-    assert time.monotonic() - started < cluster.CONNECT_TIMEOUT + 5
     assert snapshot(light_copy) == before
     with pytest.raises(GradeError, match="not a scheduler address"):
         grade(light_copy, scheduler="no-port-here", log=lambda line: None)
