@@ -96,3 +96,87 @@ def pool2d_loops(x, ph, pw, stride, reduce):
                     window = x[n, c, i * stride : i * stride + ph, j * stride : j * stride + pw]
                     out[n, c, i, j] = reduce(window)
     return out
+
+
+def padded_pool2d_loops(x, ph, pw, stride, pads, kind, count_include_pad=False):
+    """Padded pooling by explicit loops over a copy of x framed with NaN (NaN marks padding).
+
+    - pads: (top, bottom, left, right)
+    - kind "max": np.nanmax, so padding never wins; "avg": np.nanmean, the mean of
+      the entries of x under the window (TensorFlow's rule), or with
+      count_include_pad their sum over ph * pw (PyTorch's option)
+
+    Returns (out, argmax): argmax[n, c, i, j] = (row, col) in x of the first maximum
+    (np.nanargmax order) of each window, for max pooling; None for "avg".
+    """
+    top, bottom, left, right = pads
+    xp = np.pad(
+        x.astype(np.float64), ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=np.nan
+    )
+    N, C, Hp, Wp = xp.shape
+    H_out, W_out = (Hp - ph) // stride + 1, (Wp - pw) // stride + 1
+    out = np.zeros((N, C, H_out, W_out))
+    argmax = np.zeros((N, C, H_out, W_out, 2), dtype=int) if kind == "max" else None
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = xp[n, c, i * stride : i * stride + ph, j * stride : j * stride + pw]
+                    if kind == "max":
+                        out[n, c, i, j] = np.nanmax(window)
+                        a, b = np.unravel_index(np.nanargmax(window), window.shape)
+                        argmax[n, c, i, j] = (i * stride + a - top, j * stride + b - left)
+                    elif count_include_pad:
+                        out[n, c, i, j] = np.nansum(window) / (ph * pw)
+                    else:
+                        out[n, c, i, j] = np.nanmean(window)
+    return out, argmax
+
+
+def max_pool_backward_by_argmax(x_shape, dout, argmax):
+    """Send each dout[n, c, i, j] to the input argmax[n, c, i, j] points at, one at a time."""
+    dx = np.zeros(x_shape)
+    N, C, H_out, W_out = dout.shape
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    row, col = argmax[n, c, i, j]
+                    dx[n, c, row, col] += dout[n, c, i, j]
+    return dx
+
+
+def torch_pool2d(torch, x, ph, pw, stride, pads, kind, count_include_pad=False, dout=None):
+    """PyTorch's max_pool2d / avg_pool2d (ceil_mode=False) and, given dout, its input gradient.
+
+    Symmetric pads of at most half the window go to torch's own `padding`
+    argument, count_include_pad as given. Others (uneven 'same', or wider) cannot:
+    the input is framed with F.pad instead (-inf for max pooling; zeros for
+    average pooling, where without count_include_pad the window sums are divided
+    by the window counts, pooled from a framed array of ones). Returns (out, dx)
+    as numpy arrays (dx None without dout).
+    """
+    F = torch.nn.functional
+    top, bottom, left, right = pads
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    common = {"kernel_size": (ph, pw), "stride": stride, "ceil_mode": False}
+    if top == bottom <= ph // 2 and left == right <= pw // 2:
+        if kind == "max":
+            out = F.max_pool2d(t, padding=(top, left), **common)
+        else:
+            out = F.avg_pool2d(
+                t, padding=(top, left), count_include_pad=count_include_pad, **common
+            )
+    elif kind == "max":
+        framed = F.pad(t, (left, right, top, bottom), value=float("-inf"))
+        out = F.max_pool2d(framed, **common)
+    else:
+        out = F.avg_pool2d(F.pad(t, (left, right, top, bottom)), **common)
+        if not count_include_pad:
+            ones = F.pad(torch.ones_like(t), (left, right, top, bottom))
+            out = out / F.avg_pool2d(ones, **common)
+    dx = None
+    if dout is not None:
+        out.backward(torch.tensor(dout, dtype=torch.float64))
+        dx = t.grad.numpy()
+    return out.detach().numpy(), dx

@@ -28,9 +28,13 @@ from cs231n.fast_layers import (
 from tests.oracles import (
     conv2d_loops,
     explicit_pads,
+    gradient_error,
+    max_pool_backward_by_argmax,
     numeric_gradient,
+    padded_pool2d_loops,
     pool2d_loops,
     rel_error,
+    torch_pool2d,
 )
 
 SETTINGS = settings(max_examples=30, deadline=None)
@@ -198,13 +202,46 @@ def conv_cases(draw):
 
 @st.composite
 def pool_cases(draw):
-    """A random small pooling layer; small integer values make ties frequent."""
+    """A random small pooling layer, unpadded; rows and columns may be left over (a floor).
+
+    Small integer values make ties frequent.
+    """
     ph, pw, stride = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    H = ph + stride * draw(st.integers(0, 3))
-    W = pw + stride * draw(st.integers(0, 3))
+    H = ph + stride * draw(st.integers(0, 3)) + draw(st.integers(0, stride - 1))
+    W = pw + stride * draw(st.integers(0, 3)) + draw(st.integers(0, stride - 1))
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     x = rng.integers(-2, 3, size=(draw(st.integers(1, 2)), draw(st.integers(1, 3)), H, W))
     return x.astype(np.float64), ph, pw, stride
+
+
+@st.composite
+def padded_pool_cases(draw):
+    """A random small padded pooling layer, any padding form (each pad smaller than the window).
+
+    Values are small negative integers: ties are frequent, and zeros in the
+    padding would win a max.
+    """
+    ph, pw, stride = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    pad = draw(
+        st.one_of(
+            st.integers(0, min(ph, pw) - 1),
+            st.tuples(st.integers(0, ph - 1), st.integers(0, pw - 1)),
+            st.sampled_from(["valid", "same"]),
+        )
+    )
+    # The smallest input the window fits once padded.
+    if pad == "valid":
+        low_h, low_w = ph, pw
+    elif pad == "same":
+        low_h, low_w = 1, 1
+    else:
+        pad_h, pad_w = (pad, pad) if isinstance(pad, int) else pad
+        low_h, low_w = max(ph - 2 * pad_h, 1), max(pw - 2 * pad_w, 1)
+    H, W = low_h + draw(st.integers(0, 5)), low_w + draw(st.integers(0, 5))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = rng.integers(-4, 0, size=(draw(st.integers(1, 2)), draw(st.integers(1, 2)), H, W))
+    param = {**pool_param(ph, pw, stride), "pad": pad}
+    return x.astype(np.float64), param, explicit_pads(pad, H, W, ph, pw, stride)
 
 
 @st.composite
@@ -498,8 +535,8 @@ def test_pools_fast_match_naive(kind, case):
     ("x_shape", "param", "message"),
     [
         ((2, 3, 4), pool_param(2, 2, 2), "x must have 4 dimensions"),
-        ((1, 1, 5, 5), pool_param(2, 2, 2), "does not tile"),
         ((1, 1, 4, 4), pool_param(5, 2, 1), "larger than"),
+        ((1, 1, 4, 4), {**pool_param(2, 3, 1), "pad": (1, 3)}, "adds 3 columns on the left"),
         ((1, 1, 4, 4), {"pool_height": 2, "stride": 2}, "missing the key 'pool_width'"),
     ],
 )
@@ -525,6 +562,155 @@ def test_pools_fast_backward_reject_wrong_dout(forward, backward):
         backward(np.zeros((2, 3, 2, 3)), cache)
     with pytest.raises(ValueError, match="dout must have 4 dimensions"):
         backward(np.zeros(out.shape[1:]), cache)
+
+
+# ---------------------------------------------------------------------------
+# Padded and non-tiling pooling
+# ---------------------------------------------------------------------------
+
+#: The issue's worked example: one 3 x 3 channel, a 2 x 2 window, stride 2.
+M = np.array([[1.0, -1.0, 0.0], [-1.0, 2.0, 1.0], [0.0, 2.0, -2.0]]).reshape(1, 1, 3, 3)
+
+# (x shape, pool height, pool width, stride, pad)
+PADDED_POOL_CASES = {
+    "non-tiling 2x2 stride 2 (the reshape-like case, a row left over)": ((2, 3, 7, 6), 2, 2, 2, 0),
+    "valid, remainder on both axes": ((2, 2, 8, 7), 3, 2, 3, "valid"),
+    "int pad 1, overlapping": ((2, 2, 5, 6), 3, 3, 2, 1),
+    "pair pad, non-square window": ((1, 3, 6, 5), 2, 3, 2, (1, 2)),
+    "same, stride 2 (pads bottom and right)": ((2, 2, 5, 7), 2, 2, 2, "same"),
+    "same, uneven on both axes": ((1, 2, 6, 7), 3, 4, 1, "same"),
+    "same, stride 3 larger than the window": ((2, 1, 7, 8), 2, 2, 3, "same"),
+}
+
+
+def padded_case(case, seed):
+    """(x, param, pads) of a PADDED_POOL_CASES entry, x of distinct negative values."""
+    x_shape, ph, pw, stride, pad = case
+    rng = np.random.default_rng(seed)
+    x = -1.0 - rng.permutation(np.prod(x_shape)).reshape(x_shape) / 100.0
+    pads = explicit_pads(pad, x_shape[2], x_shape[3], ph, pw, stride)
+    return x, {**pool_param(ph, pw, stride), "pad": pad}, pads
+
+
+@pytest.mark.pool
+def test_fast_pools_reproduce_the_worked_example():
+    """Do the fast pools give the issue's numbers for 'valid' and 'same' pooling?"""
+    window = pool_param(2, 2, 2)
+    out, _ = avg_pool_forward_fast(M, {**window, "pad": "valid"})
+    np.testing.assert_allclose(out[0, 0], [[0.25]])
+    out, cache = avg_pool_forward_fast(M, {**window, "pad": "same"})
+    np.testing.assert_allclose(out[0, 0], [[0.25, 0.5], [1.0, -2.0]])
+    dx = avg_pool_backward_fast(np.ones_like(out), cache)
+    np.testing.assert_allclose(dx[0, 0], [[0.25, 0.25, 0.5], [0.25, 0.25, 0.5], [0.5, 0.5, 1.0]])
+    out, cache = avg_pool_forward_fast(M, {**window, "pad": "same", "count_include_pad": True})
+    np.testing.assert_allclose(out[0, 0], [[0.25, 0.25], [0.5, -0.5]])
+    out, cache = max_pool_forward_fast(M, {**window, "pad": "same"})
+    np.testing.assert_array_equal(out[0, 0], [[2.0, 1.0], [2.0, -2.0]])
+    dx = max_pool_backward_fast(np.array([[[[1.0, 10.0], [100.0, 1000.0]]]]), cache)
+    np.testing.assert_array_equal(dx[0, 0], [[0, 0, 0], [0, 1, 10], [0, 100, 1000]])
+
+
+@pytest.mark.pool
+@pytest.mark.parametrize("case", PADDED_POOL_CASES.values(), ids=list(PADDED_POOL_CASES))
+def test_padded_fast_pools_match_loops_and_numeric_gradients(case):
+    """Padded or not tiling, do the fast pools match NaN-framed loops and central differences?"""
+    x, param, pads = padded_case(case, seed=4)
+    _, ph, pw, stride, _ = case
+    rng = np.random.default_rng(5)
+    out, cache = max_pool_forward_fast(x, param)
+    expected, argmax = padded_pool2d_loops(x, ph, pw, stride, pads, "max")
+    np.testing.assert_array_equal(out, expected)
+    dout = rng.standard_normal(out.shape)
+    dx = max_pool_backward_fast(dout, cache)
+    assert rel_error(dx, max_pool_backward_by_argmax(x.shape, dout, argmax)) < 1e-12
+    for include in (False, True):
+        p = {**param, "count_include_pad": include}
+        out, cache = avg_pool_forward_fast(x, p)
+        expected, _ = padded_pool2d_loops(x, ph, pw, stride, pads, "avg", include)
+        assert rel_error(out, expected) < 1e-12, include
+        dx = avg_pool_backward_fast(dout, cache)
+        numeric = numeric_gradient(lambda v, p=p: avg_pool_forward_fast(v, p)[0], x, dout)
+        assert gradient_error(dx, numeric) < 1e-6, include
+
+
+@pytest.mark.pool
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("case", PADDED_POOL_CASES.values(), ids=list(PADDED_POOL_CASES))
+def test_padded_fast_pools_match_naive(kind, case):
+    """Padded or not tiling, do the fast pools agree with the naive layers (ties included)?"""
+    forward = naive_layer(f"{kind}_pool_forward_naive")
+    backward = naive_layer(f"{kind}_pool_backward_naive")
+    fast_forward = getattr(fast_layers, f"{kind}_pool_forward_fast")
+    fast_backward = getattr(fast_layers, f"{kind}_pool_backward_fast")
+    x_shape, ph, pw, stride, pad = case
+    rng = np.random.default_rng(6)
+    x = rng.integers(-3, 1, size=x_shape).astype(np.float64)
+    param = {**pool_param(ph, pw, stride), "pad": pad}
+    out_naive, cache_naive = call_naive(forward, x, param)
+    dout = rng.standard_normal(out_naive.shape)
+    dx_naive = call_naive(backward, dout, cache_naive)
+    out, cache = fast_forward(x, param)
+    assert rel_error(out, out_naive) < 1e-12
+    assert rel_error(fast_backward(dout, cache), dx_naive) < 1e-12
+
+
+@pytest.mark.pool
+@given(case=padded_pool_cases())
+@SETTINGS
+def test_padded_fast_pools_properties_on_random_shapes(case):
+    """On random windows, strides and pads (ties, all-negative values), do both fast pools match
+    NaN-framed loops, and does average pooling hand on all the gradient it receives?"""
+    x, param, pads = case
+    ph, pw, stride = param["pool_height"], param["pool_width"], param["stride"]
+    out, cache = max_pool_forward_fast(x, param)
+    expected, argmax = padded_pool2d_loops(x, ph, pw, stride, pads, "max")
+    np.testing.assert_array_equal(out, expected)
+    dout = np.random.default_rng(0).standard_normal(out.shape)
+    expected_dx = max_pool_backward_by_argmax(x.shape, dout, argmax)
+    np.testing.assert_allclose(max_pool_backward_fast(dout, cache), expected_dx, atol=1e-12)
+    for include in (False, True):
+        p = {**param, "count_include_pad": include}
+        out, cache = avg_pool_forward_fast(x, p)
+        expected, _ = padded_pool2d_loops(x, ph, pw, stride, pads, "avg", include)
+        np.testing.assert_allclose(out, expected, atol=1e-12)
+        dx = avg_pool_backward_fast(dout, cache)
+        if not include:  # every share lands on x: nothing is lost to the padding
+            np.testing.assert_allclose(dx.sum(), dout.sum(), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.pool
+@pytest.mark.parametrize(("kind", "pad"), [("max", 0), ("avg", 0), ("max", "same"), ("avg", 1)])
+def test_rows_left_over_get_a_zero_gradient(kind, pad):
+    """Where the floor leaves rows and columns out, is their gradient 0 (never left unset)?"""
+    forward = getattr(fast_layers, f"{kind}_pool_forward_fast")
+    backward = getattr(fast_layers, f"{kind}_pool_backward_fast")
+    x = np.random.default_rng(7).standard_normal((2, 3, 9, 7))
+    # 3x3 windows, stride 3: they tile 9 rows; 7 columns leave 1 out (pad 0, 'same' pads it).
+    out, cache = forward(x, {**pool_param(3, 3, 3), "pad": pad})
+    for _ in range(3):  # np.empty could hand back memory with anything in it
+        dx = backward(np.ones(out.shape), cache)
+        if pad == 0:
+            np.testing.assert_array_equal(dx[:, :, :, 6], 0.0)
+        assert np.all(np.isfinite(dx))
+
+
+@pytest.mark.pool
+@pytest.mark.parametrize("pad", [1, "same"])
+def test_fast_max_pool_gives_a_window_of_minus_infinity_its_own_entry(pad):
+    """Does a padded window whose entries of x are all -inf still pick an entry of x, as the
+    naive layer does, so its gradient reaches x?"""
+    from cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
+
+    x = np.full((1, 2, 4, 5), -np.inf)
+    x[0, 1, 2, 3] = -5.0
+    param = {**pool_param(2, 3, 2), "pad": pad}
+    out, cache = max_pool_forward_fast(x, param)
+    out_naive, cache_naive = max_pool_forward_naive(x, param)
+    np.testing.assert_array_equal(out, out_naive)
+    dout = np.arange(1.0, out.size + 1).reshape(out.shape)
+    dx = max_pool_backward_fast(dout, cache)
+    np.testing.assert_array_equal(dx, max_pool_backward_naive(dout, cache_naive))
+    assert dx.sum() == dout.sum()
 
 
 # ---------------------------------------------------------------------------
@@ -666,6 +852,7 @@ def every_layer(dtype):
     conv = {"stride": 2, "pad": "same"}
     pool = pool_param(2, 2, 2)
     overlapping = pool_param(3, 3, 1)
+    padded = {**pool_param(3, 2, 4), "pad": "same"}  # gaps, and uneven padding
     xt = rng.standard_normal((2, 4, 3, 3)).astype(dtype)
     return [
         ("conv", conv_forward_fast, conv_backward_fast, (x, w, np.ones(4, dtype)), conv),
@@ -673,6 +860,15 @@ def every_layer(dtype):
         ("max pool overlapping", max_pool_forward_fast, max_pool_backward_fast, (x,), overlapping),
         ("avg pool", avg_pool_forward_fast, avg_pool_backward_fast, (x,), pool),
         ("avg pool overlapping", avg_pool_forward_fast, avg_pool_backward_fast, (x,), overlapping),
+        ("max pool same", max_pool_forward_fast, max_pool_backward_fast, (x,), padded),
+        ("avg pool same", avg_pool_forward_fast, avg_pool_backward_fast, (x,), padded),
+        (
+            "avg pool pad 1, whole window",
+            avg_pool_forward_fast,
+            avg_pool_backward_fast,
+            (x,),
+            {**overlapping, "pad": 1, "count_include_pad": True},
+        ),
         (
             "conv transpose",
             conv_transpose_forward_fast,
@@ -816,19 +1012,38 @@ def test_fast_layers_match_pytorch(stride, pad):
 
 
 @pytest.mark.pool
-def test_max_pool_fast_treats_nan_as_the_maximum_like_the_naive_layer():
+@pytest.mark.parametrize("case", PADDED_POOL_CASES.values(), ids=list(PADDED_POOL_CASES))
+def test_padded_fast_pools_match_pytorch(case):
+    """Do the fast pools, padded or not tiling, equal PyTorch's max_pool2d and avg_pool2d
+    (ceil_mode=False, count_include_pad both ways), forward and backward?"""
+    torch = pytest.importorskip("torch")
+    x, param, pads = padded_case(case, seed=15)
+    _, ph, pw, stride, _ = case
+    dout = np.random.default_rng(16).standard_normal(max_pool_forward_fast(x, param)[0].shape)
+    for kind, include in (("max", False), ("avg", False), ("avg", True)):
+        p = {**param, "count_include_pad": include}
+        out, cache = getattr(fast_layers, f"{kind}_pool_forward_fast")(x, p)
+        dx = getattr(fast_layers, f"{kind}_pool_backward_fast")(dout, cache)
+        expected, expected_dx = torch_pool2d(torch, x, ph, pw, stride, pads, kind, include, dout)
+        assert rel_error(out, expected) < 1e-12, (kind, include)
+        assert rel_error(dx, expected_dx) < 1e-12, (kind, include)
+
+
+@pytest.mark.pool
+@pytest.mark.parametrize("pad", [0, (1, 0)])
+def test_max_pool_fast_treats_nan_as_the_maximum_like_the_naive_layer(pad):
     """Does a NaN in a window win the max and the gradient, in both fast and naive pools?"""
     from cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
 
     x = np.arange(32.0).reshape(1, 2, 4, 4)
     x[0, 0, 0, 1] = np.nan  # second offset of the first window
     x[0, 1, 3, 3] = np.nan  # last offset of the last window
-    param = {"pool_height": 2, "pool_width": 2, "stride": 2}
+    param = {"pool_height": 2, "pool_width": 2, "stride": 2, "pad": pad}
     out_fast, cache_fast = max_pool_forward_fast(x, param)
     out_naive, cache_naive = max_pool_forward_naive(x, param)
     np.testing.assert_array_equal(out_fast, out_naive)  # NaNs in the same places
     assert np.isnan(out_fast[0, 0, 0, 0])
-    assert np.isnan(out_fast[0, 1, 1, 1])
+    assert np.isnan(out_fast).sum() == 2
     dout = np.ones(out_fast.shape)
     dx_fast = max_pool_backward_fast(dout, cache_fast)
     np.testing.assert_array_equal(dx_fast, max_pool_backward_naive(dout, cache_naive))

@@ -40,10 +40,13 @@ from tests.oracles import (
     conv2d_loops,
     explicit_pads,
     gradient_error,
+    max_pool_backward_by_argmax,
     numeric_gradient,
+    padded_pool2d_loops,
     pool2d_loops,
     rel_error,
     tf_same_pads,
+    torch_pool2d,
 )
 
 SETTINGS = settings(max_examples=25, deadline=None)
@@ -438,14 +441,22 @@ def test_avg_pool_backward_preserves_the_gradient_sum():
     np.testing.assert_allclose(dx[0, 0, :3, :3], dout[0, 0, 0, 0] / 9)
 
 
+POOL_2X2 = {"pool_height": 2, "pool_width": 2, "stride": 2}
+
+
 @pytest.mark.pool
 @pytest.mark.parametrize(
     ("x_shape", "pool_param", "message"),
     [
-        ((1, 1, 5, 5), {"pool_height": 2, "pool_width": 2, "stride": 2}, r"does not tile"),
         ((1, 1, 4, 4), {"pool_height": 2, "stride": 2}, r"missing the key 'pool_width'"),
         ((1, 1, 2, 2), {"pool_height": 3, "pool_width": 2, "stride": 1}, r"larger than"),
+        ((1, 1, 2, 2), {**POOL_2X2, "pad": "valid", "stride": 1, "pool_height": 3}, r"larger"),
         ((4, 4), {"pool_height": 2, "pool_width": 2, "stride": 2}, r"4 dimensions"),
+        ((1, 1, 4, 4), {**POOL_2X2, "pad": 2}, r"adds 2 rows on the top, not fewer than"),
+        ((1, 1, 4, 4), {**POOL_2X2, "pad": (0, 3)}, r"adds 3 columns on the left"),
+        ((1, 1, 4, 4), {**POOL_2X2, "pad": "full"}, r"pool_param\['pad'\] must be 'valid' or"),
+        ((1, 1, 4, 4), {**POOL_2X2, "pad": -1}, r"pool_param\['pad'\] must not be negative"),
+        ((1, 1, 4, 4), {**POOL_2X2, "count_include_pad": 1}, r"must be True or False"),
     ],
 )
 def test_pool_bad_arguments_are_named(x_shape, pool_param, message):
@@ -453,6 +464,150 @@ def test_pool_bad_arguments_are_named(x_shape, pool_param, message):
     for fwd in (max_pool_forward_naive, avg_pool_forward_naive):
         with pytest.raises(ValueError, match=message):
             fwd(np.zeros(x_shape), pool_param)
+
+
+# ---------------------------------------------------------------------------
+# Padded and non-tiling pooling
+# ---------------------------------------------------------------------------
+
+#: The issue's worked example: one 3 x 3 channel, a 2 x 2 window, stride 2.
+M = np.array([[1.0, -1.0, 0.0], [-1.0, 2.0, 1.0], [0.0, 2.0, -2.0]]).reshape(1, 1, 3, 3)
+
+# (x shape, pool height, pool width, stride, pad): every padding form, the awkward ones named.
+PADDED_POOLS = {
+    "non-tiling, no pad": ((2, 3, 7, 6), 2, 2, 2, 0),
+    "non-tiling 3x2 stride 2": ((1, 2, 8, 5), 3, 2, 2, 0),
+    "valid, remainder": ((2, 2, 5, 7), 2, 3, 3, "valid"),
+    "int pad 1, overlapping": ((2, 2, 5, 6), 3, 3, 2, 1),
+    "pair pad, non-square window": ((1, 3, 6, 5), 2, 3, 2, (1, 2)),
+    "same, stride 2 (pads bottom and right)": ((2, 2, 5, 7), 2, 2, 2, "same"),
+    "same, uneven on both axes": ((1, 2, 6, 7), 3, 4, 1, "same"),
+    "same, stride 3 larger than the window": ((2, 1, 7, 8), 2, 2, 3, "same"),
+}
+
+
+@pytest.mark.pool
+def test_pools_reproduce_the_worked_example():
+    """Do 'valid' and 'same' pooling of the issue's 3 x 3 example give its numbers?"""
+    out, _ = avg_pool_forward_naive(M, {**POOL_2X2, "pad": "valid"})
+    np.testing.assert_allclose(out[0, 0], [[0.25]])
+    out, cache = avg_pool_forward_naive(M, {**POOL_2X2, "pad": "same"})
+    np.testing.assert_allclose(out[0, 0], [[0.25, 0.5], [1.0, -2.0]])
+    dx = avg_pool_backward_naive(np.ones_like(out), cache)
+    expected = [[0.25, 0.25, 0.5], [0.25, 0.25, 0.5], [0.5, 0.5, 1.0]]
+    np.testing.assert_allclose(dx[0, 0], expected)
+    out, cache = max_pool_forward_naive(M, {**POOL_2X2, "pad": "same"})
+    np.testing.assert_array_equal(out[0, 0], [[2.0, 1.0], [2.0, -2.0]])
+    dx = max_pool_backward_naive(np.array([[[[1.0, 10.0], [100.0, 1000.0]]]]), cache)
+    np.testing.assert_array_equal(dx[0, 0], [[0, 0, 0], [0, 1, 10], [0, 100, 1000]])
+
+
+@pytest.mark.pool
+def test_count_include_pad_divides_by_the_whole_window():
+    """With count_include_pad, does 'same' average pooling count the padding as zeros?"""
+    param = {**POOL_2X2, "pad": "same", "count_include_pad": True}
+    out, cache = avg_pool_forward_naive(M, param)
+    np.testing.assert_allclose(out[0, 0], [[0.25, 0.25], [0.5, -0.5]])
+    dx = avg_pool_backward_naive(np.ones_like(out), cache)
+    np.testing.assert_allclose(dx[0, 0], np.full((3, 3), 0.25))
+
+
+@pytest.mark.pool
+def test_max_pool_never_selects_the_padding():
+    """On an all-negative input, is every padded window's maximum an entry of x, not 0?"""
+    x = -1.0 - np.arange(2 * 2 * 4 * 5).reshape(2, 2, 4, 5)
+    for pad in (1, (1, 0), "same"):
+        param = {"pool_height": 3, "pool_width": 2, "stride": 2, "pad": pad}
+        out, cache = max_pool_forward_naive(x, param)
+        assert np.all(out < 0), pad
+        dx = max_pool_backward_naive(np.ones_like(out), cache)
+        assert dx.sum() == out.size, pad  # every window's gradient reached x
+
+
+@pytest.mark.pool
+@pytest.mark.parametrize("case", PADDED_POOLS.values(), ids=list(PADDED_POOLS))
+def test_padded_pools_match_loops_over_a_nan_framed_input(case):
+    """Do both pools, every padding form, match loops that mark the padding with NaN?"""
+    x_shape, ph, pw, stride, pad = case
+    rng = np.random.default_rng(x_shape[2] * 10 + x_shape[3])
+    x = rng.integers(-3, 2, size=x_shape).astype(np.float64)  # negative and tied values
+    pads = explicit_pads(pad, x_shape[2], x_shape[3], ph, pw, stride)
+    param = {"pool_height": ph, "pool_width": pw, "stride": stride, "pad": pad}
+    expected, argmax = padded_pool2d_loops(x, ph, pw, stride, pads, "max")
+    out, cache = max_pool_forward_naive(x, param)
+    np.testing.assert_array_equal(out, expected)
+    dout = rng.standard_normal(out.shape)
+    dx = max_pool_backward_naive(dout, cache)
+    assert rel_error(dx, max_pool_backward_by_argmax(x_shape, dout, argmax)) < 1e-12
+    for include in (False, True):
+        expected, _ = padded_pool2d_loops(x, ph, pw, stride, pads, "avg", include)
+        out, _ = avg_pool_forward_naive(x, {**param, "count_include_pad": include})
+        assert rel_error(out, expected) < 1e-12, include
+
+
+@pytest.mark.pool
+@pytest.mark.parametrize("case", PADDED_POOLS.values(), ids=list(PADDED_POOLS))
+def test_padded_pools_backward_match_numeric_gradients(case):
+    """Do both pools' gradients, padded or not tiling, match central differences?"""
+    x_shape, ph, pw, stride, pad = case
+    rng = np.random.default_rng(x_shape[1] * 100 + x_shape[2])
+    # Distinct values 0.01 apart, all negative: no ties, and padding would show.
+    x = -1.0 - rng.permutation(np.prod(x_shape)).reshape(x_shape) / 100.0
+    param = {"pool_height": ph, "pool_width": pw, "stride": stride, "pad": pad}
+    for fwd, bwd, extra in (
+        (max_pool_forward_naive, max_pool_backward_naive, {}),
+        (avg_pool_forward_naive, avg_pool_backward_naive, {}),
+        (avg_pool_forward_naive, avg_pool_backward_naive, {"count_include_pad": True}),
+    ):
+        p = {**param, **extra}
+        out, cache = fwd(x, p)
+        dout = rng.standard_normal(out.shape)
+        dx = bwd(dout, cache)
+        numeric = numeric_gradient(lambda v, fwd=fwd, p=p: fwd(v, p)[0], x, dout)
+        assert gradient_error(dx, numeric) < 1e-7, (fwd.__name__, extra)
+
+
+@pytest.mark.pool
+def test_non_tiling_pool_output_sizes_are_floors():
+    """Are H' and W' floors for each padding form, 'same' giving ceil(H / stride)?"""
+    x = np.zeros((1, 1, 7, 10))
+    # A 3 x 3 window, stride 2: 7 - 3 = 4 rows fit exactly, 10 - 3 = 7 columns leave one.
+    sizes = {
+        0: (3, 4),
+        "valid": (3, 4),
+        1: (4, 5),
+        (0, 1): (3, 5),
+        "same": (4, 5),
+    }
+    for pad, size in sizes.items():
+        param = {"pool_height": 3, "pool_width": 3, "stride": 2, "pad": pad}
+        for fwd in (max_pool_forward_naive, avg_pool_forward_naive):
+            assert fwd(x, param)[0].shape[2:] == size, (pad, fwd.__name__)
+
+
+@pytest.mark.pool
+@pytest.mark.parametrize("pad", [0, 1, (1, 0), "valid", "same"])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_padded_pools_match_pytorch(pad, stride):
+    """Do both pools equal PyTorch's max_pool2d and avg_pool2d (ceil_mode=False, count_include_pad
+    both ways), forward and backward, padded and not tiling (when torch is installed)?"""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 3, 8, 7)) - 1.5  # mostly negative: zeros in the padding would win
+    ph, pw = 3, 2
+    pads = explicit_pads(pad, 8, 7, ph, pw, stride)
+    param = {"pool_height": ph, "pool_width": pw, "stride": stride, "pad": pad}
+    for kind, fwd, bwd, include in (
+        ("max", max_pool_forward_naive, max_pool_backward_naive, False),
+        ("avg", avg_pool_forward_naive, avg_pool_backward_naive, False),
+        ("avg", avg_pool_forward_naive, avg_pool_backward_naive, True),
+    ):
+        out, cache = fwd(x, {**param, "count_include_pad": include})
+        dout = rng.standard_normal(out.shape)
+        expected, expected_dx = torch_pool2d(torch, x, ph, pw, stride, pads, kind, include, dout)
+        assert out.shape == expected.shape, (kind, include)
+        assert rel_error(out, expected) < 1e-12, (kind, include)
+        assert rel_error(bwd(dout, cache), expected_dx) < 1e-12, (kind, include)
 
 
 # ---------------------------------------------------------------------------
