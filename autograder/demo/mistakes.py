@@ -85,18 +85,25 @@ MISTAKES = (
         (
             Patch(
                 LAYERS,
-                "rows = i * stride + first_max // PW\n"
-                "            cols = j * stride + first_max % PW",
-                "rows = i * stride + first_max % PW\n"
-                "            cols = j * stride + first_max // PW",
+                "rows = top + first_max // (right - left)\n"
+                "            cols = left + first_max % (right - left)",
+                "rows = top + first_max % (right - left)\n"
+                "            cols = left + first_max // (right - left)",
             ),
         ),
         frozenset({"max_pool_backward_naive"}),
     ),
     Mistake(
         "mistake-avgpool-share",
-        "avg_pool_backward_naive gives each input the whole window gradient (no / (PH * PW))",
-        (Patch(LAYERS, "share = dout / (PH * PW)", "share = dout"),),
+        "avg_pool_backward_naive gives each input the whole window gradient (no division by "
+        "the window's count)",
+        (
+            Patch(
+                LAYERS,
+                "dx[:, :, top:bottom, left:right] += dout[:, :, i, j, None, None] / count",
+                "dx[:, :, top:bottom, left:right] += dout[:, :, i, j, None, None]",
+            ),
+        ),
         frozenset({"avg_pool_backward_naive"}),
     ),
     Mistake(
@@ -217,34 +224,42 @@ ALTERNATIVE_BODIES = {
     """,
     "max_pool_forward_naive": """
         PH, PW, stride = check_pool_args(x, pool_param)
+        pads = pool_padding(x, pool_param)
         N, C, H, W = x.shape
-        H_out = 1 + (H - PH) // stride
-        W_out = 1 + (W - PW) // stride
+        # -inf all around: padding never wins a window's maximum.
+        x_pad = np.pad(
+            x.astype(float_dtype(x)),
+            ((0, 0), (0, 0), pads[:2], pads[2:]),
+            constant_values=-np.inf,
+        )
+        H_out = (x_pad.shape[2] - PH) // stride + 1
+        W_out = (x_pad.shape[3] - PW) // stride + 1
         out = np.empty((N, C, H_out, W_out), dtype=float_dtype(x))
         # masks[i, j] marks, in every window, the first maximum (np.argmax's choice).
         masks = np.zeros((H_out, W_out, N, C, PH * PW), dtype=bool)
         for i in range(H_out):
             for j in range(W_out):
-                window = x[:, :, i * stride : i * stride + PH, j * stride : j * stride + PW]
+                window = x_pad[:, :, i * stride : i * stride + PH, j * stride : j * stride + PW]
                 flat = window.reshape(N, C, PH * PW)
                 first = flat.argmax(axis=2)[:, :, None]
                 np.put_along_axis(masks[i, j], first, True, axis=2)
                 out[:, :, i, j] = np.take_along_axis(flat, first, axis=2)[:, :, 0]
-        cache = (masks, x.shape, x.dtype, (PH, PW, stride))
+        cache = (masks, x.shape, x.dtype, (PH, PW, stride), pads)
         return out, cache
     """,
     "max_pool_backward_naive": """
-        masks, x_shape, x_dtype, (PH, PW, stride) = cache
+        masks, x_shape, x_dtype, (PH, PW, stride), (top, bottom, left, right) = cache
         N, C, H, W = x_shape
         H_out, W_out = masks.shape[:2]
-        dx = np.zeros(x_shape, dtype=np.result_type(x_dtype, dout, 1.0))
+        dtype = np.result_type(x_dtype, dout, 1.0)
+        dx_pad = np.zeros((N, C, top + H + bottom, left + W + right), dtype=dtype)
         for i in range(H_out):
             for j in range(W_out):
                 grad = masks[i, j] * dout[:, :, i, j, None]  # (N, C, PH * PW)
                 rows = slice(i * stride, i * stride + PH)
                 cols = slice(j * stride, j * stride + PW)
-                dx[:, :, rows, cols] += grad.reshape(N, C, PH, PW)
-        return dx
+                dx_pad[:, :, rows, cols] += grad.reshape(N, C, PH, PW)
+        return dx_pad[:, :, top : top + H, left : left + W]
     """,
     "spatial_batchnorm_forward": """
         check_array("x", x, 4, "(N, C, H, W)")

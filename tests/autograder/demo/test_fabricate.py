@@ -393,7 +393,7 @@ def test_an_edited_solution_makes_the_stale_mistake_fail_loudly(release, tmp_pat
     shutil.copytree(SOURCE.notebooks, root / "notebooks")
     layers = root / "assignment" / "cs231n" / "layers.py"
     text = layers.read_text()
-    layers.write_text(text.replace("share = dout / (PH * PW)", "share = dout / PH / PW"))
+    layers.write_text(text.replace("None, None] / count", "None, None] / float(count)"))
     with pytest.raises(FabricateError, match="mistake-avgpool-share: the text to patch occurs 0"):
         fabricate_class(release, tmp_path / "out", source=root, kinds=["mistake"])
 
