@@ -375,7 +375,10 @@ CONV_NETS = [
 
         Implement the forward pass of max pooling in `max_pool_forward_naive` in
         `cs231n/layers.py`: the maximum of every `pool_height x pool_width` window, per
-        example and channel. No padding; windows may overlap.
+        example and channel. No padding here (it comes in
+        `PoolingAndTransposedConv.ipynb`); windows may overlap, and when the stride
+        leaves rows or columns over at the bottom or right, no window reaches them:
+        `H' = 1 + (H - pool_height) // stride` is a floor, as the docstring says.
         """
     ),
     check_cell(
@@ -389,10 +392,11 @@ CONV_NETS = [
             check("max_pool_forward_naive", out)
         """,
         """
-        # Overlapping and non-square windows, against the provided fast layer.
+        # Overlapping and non-square windows, and a stride that leaves the last row and
+        # column over (10 - 3 and 6 - 3 are odd), against the provided fast layer.
         np.random.seed(2312)
         for x_shape, pool_param in [
-            ((2, 3, 7, 7), {"pool_height": 3, "pool_width": 3, "stride": 2}),
+            ((2, 3, 10, 6), {"pool_height": 3, "pool_width": 3, "stride": 2}),
             ((3, 2, 6, 9), {"pool_height": 2, "pool_width": 3, "stride": 1}),
             ((1, 4, 8, 8), {"pool_height": 4, "pool_width": 4, "stride": 4}),
         ]:
@@ -424,9 +428,10 @@ CONV_NETS = [
             check("max_pool_backward_naive", dx)
         """,
         """
-        # Overlapping windows, against numeric gradients (random inputs have no ties).
+        # Overlapping windows and a row and column left over, against numeric gradients
+        # (random inputs have no ties).
         np.random.seed(2313)
-        x = np.random.randn(2, 3, 7, 6)
+        x = np.random.randn(2, 3, 8, 7)
         pool_param = {"pool_height": 3, "pool_width": 2, "stride": 2}
         dout = np.random.randn(2, 3, 3, 3)
         dx = max_pool_backward_naive(dout, max_pool_forward_naive(x, pool_param)[1])
@@ -1166,9 +1171,10 @@ POOLING_TRANSPOSED = [
         """
         # Average pooling, 'same' padding and the transposed convolution
 
-        Three extensions of the layers of `ConvolutionalNetworks.ipynb`, with the same
-        conventions: average pooling, the `'same'` padding of TensorFlow and Keras, and the
-        transposed convolution that upsamples in decoders and generators.
+        Four extensions of the layers of `ConvolutionalNetworks.ipynb`, with the same
+        conventions: average pooling, the `'same'` padding of TensorFlow and Keras, padded
+        pooling as TensorFlow and PyTorch define it, and the transposed convolution that
+        upsamples in decoders and generators.
         """
     ),
     md(HOW_CHECKS_WORK),
@@ -1183,6 +1189,8 @@ POOLING_TRANSPOSED = [
             conv_backward_fast,
             conv_forward_fast,
             conv_transpose_forward_fast,
+            max_pool_backward_fast,
+            max_pool_forward_fast,
         )
         from cs231n.gradient_check import eval_numerical_gradient_array
         from cs231n.layers import (
@@ -1192,6 +1200,8 @@ POOLING_TRANSPOSED = [
             conv_forward_naive,
             conv_transpose_backward_naive,
             conv_transpose_forward_naive,
+            max_pool_backward_naive,
+            max_pool_forward_naive,
         )
 
         # Reload the cs231n modules you edit before every cell runs.
@@ -1228,7 +1238,7 @@ POOLING_TRANSPOSED = [
         for x_shape, pool_param in [
             ((2, 3, 8, 8), {"pool_height": 2, "pool_width": 2, "stride": 2}),
             ((3, 2, 7, 9), {"pool_height": 3, "pool_width": 3, "stride": 1}),
-            ((1, 4, 9, 5), {"pool_height": 3, "pool_width": 5, "stride": 3}),
+            ((1, 4, 10, 5), {"pool_height": 3, "pool_width": 5, "stride": 3}),  # a row over
         ]:
             x = np.random.randn(*x_shape)
             out, _ = avg_pool_forward_naive(x, pool_param)
@@ -1256,9 +1266,10 @@ POOLING_TRANSPOSED = [
             check("avg_pool_backward_naive", dx)
         """,
         """
-        # Overlapping windows in both directions, against numeric gradients.
+        # Overlapping windows in both directions, a row and column left over, against
+        # numeric gradients.
         np.random.seed(2331)
-        x = np.random.randn(2, 2, 6, 7)
+        x = np.random.randn(2, 2, 7, 8)
         pool_param = {"pool_height": 2, "pool_width": 3, "stride": 2}
         dout = np.random.randn(2, 2, 3, 3)
         dx = avg_pool_backward_naive(dout, avg_pool_forward_naive(x, pool_param)[1])
@@ -1379,6 +1390,121 @@ POOLING_TRANSPOSED = [
         3 rows since (8 - 3) // 2 + 1 = 3, but every window would be shifted up by one
         row and the last input row would never be seen: a different result, and a
         stride that no longer tiles the padded input.
+        """,
+    ),
+    md(
+        """
+        ## Padded pooling, and strides that do not tile
+
+        Pooling takes `pool_param['pad']` (optional, default 0) in the forms convolution
+        takes: an int, a pair `(pad_h, pad_w)`, `'valid'` or `'same'` (TensorFlow's rule: the
+        extra row of an odd total at the bottom, the extra column on the right). The lines
+        at the top of your four pooling functions (`check_pool_args` and `pool_padding`, in
+        `cs231n/shapes.py`) resolve it into `pad_top`, `pad_bottom`, `pad_left` and
+        `pad_right`: make `max_pool_forward_naive`, `max_pool_backward_naive`,
+        `avg_pool_forward_naive` and `avg_pool_backward_naive` in `cs231n/layers.py` use
+        them. Every form gives `H' = 1 + (H + pad_top + pad_bottom - pool_height) // stride`
+        (`W'` alike), a floor: rows and columns at the bottom and right that no whole window
+        reaches are left out, as in CS231n, PyTorch and TensorFlow. `'same'` gives
+        `H' = ceil(H / stride)`.
+
+        Padding is not data:
+
+        - max pooling never selects it: a window's maximum is the largest entry of `x` it
+          covers, even when they are all negative (as if the padding were `-inf`), and
+          only that entry receives the window's gradient;
+        - average pooling divides a window's sum by the number of entries of `x` it covers
+          (TensorFlow's rule). With `pool_param['count_include_pad'] = True` it divides by
+          `pool_height * pool_width` instead, the padding counted as zeros (PyTorch's
+          option of that name). The backward pass shares the gradient the same way.
+
+        A worked example: one 3 x 3 channel `M = [[1, -1, 0], [-1, 2, 1], [0, 2, -2]]`, a
+        2 x 2 window and stride 2. With `'valid'`, one window fits and the last row and
+        column are left over: the average is `[[0.25]]`. With `'same'`, the output is
+        2 x 2 and one row of padding goes at the bottom, one column on the right: average
+        pooling gives `[[0.25, 0.5], [1.0, -2.0]]` (the bottom-right window covers the
+        single entry -2), and the gradient of the sum of those outputs with respect to `M`
+        is `[[0.25, 0.25, 0.5], [0.25, 0.25, 0.5], [0.5, 0.5, 1.0]]`; max pooling gives
+        `[[2, 1], [2, -2]]`. Both checks start with this example.
+        """
+    ),
+    check_cell(
+        "correct_max_pool_padded",
+        2,
+        """
+        # Expect relative errors of 0: maxima are copied, not computed. The check fails
+        # above 1e-7.
+        M = np.array([[1.0, -1.0, 0.0], [-1.0, 2.0, 1.0], [0.0, 2.0, -2.0]]).reshape(1, 1, 3, 3)
+        window = {"pool_height": 2, "pool_width": 2, "stride": 2}
+        x, pool_param, dout = reference_inputs("max_pool_padded")
+        with checking("max_pool_padded"):
+            out, _ = max_pool_forward_naive(M, {**window, "pad": "same"})
+            check_close("'same' max pooling of M", out, [[[[2.0, 1.0], [2.0, -2.0]]]])
+            out, cache = max_pool_forward_naive(x, pool_param)  # x < 0 everywhere
+            dx = max_pool_backward_naive(dout, cache)
+            check("max_pool_padded", out, dx)
+        """,
+        """
+        # Every padding form, on negative values with ties, against the provided fast layers.
+        np.random.seed(2336)
+        for x_shape, pool_param in [
+            ((2, 3, 6, 7), {"pool_height": 3, "pool_width": 3, "stride": 2, "pad": 1}),
+            ((1, 2, 7, 6), {"pool_height": 2, "pool_width": 3, "stride": 3, "pad": (1, 2)}),
+            ((2, 2, 8, 5), {"pool_height": 3, "pool_width": 2, "stride": 2, "pad": "valid"}),
+        ]:
+            x = -1.0 - np.random.randint(4, size=x_shape)
+            out, cache = max_pool_forward_naive(x, pool_param)
+            expected, fast_cache = max_pool_forward_fast(x, pool_param)
+            check_close(f"max_pool_forward_naive, {pool_param}", out, expected)
+            dout = np.random.randn(*expected.shape)
+            dx = max_pool_backward_naive(dout, cache)
+            expected = max_pool_backward_fast(dout, fast_cache)
+            check_close(f"max_pool_backward_naive, {pool_param}", dx, expected)
+        """,
+    ),
+    check_cell(
+        "correct_avg_pool_padded",
+        3,
+        """
+        # Expect relative errors around 1e-15 or less (around 1e-9 against numeric gradients
+        # below); the checks fail above 1e-7 (1e-6 against numeric gradients).
+        M = np.array([[1.0, -1.0, 0.0], [-1.0, 2.0, 1.0], [0.0, 2.0, -2.0]]).reshape(1, 1, 3, 3)
+        window = {"pool_height": 2, "pool_width": 2, "stride": 2}
+        x, pool_param, dout = reference_inputs("avg_pool_padded")
+        with checking("avg_pool_padded"):
+            out, _ = avg_pool_forward_naive(M, {**window, "pad": "valid"})
+            check_close("'valid' average pooling of M", out, [[[[0.25]]]])
+            out, cache = avg_pool_forward_naive(M, {**window, "pad": "same"})
+            check_close("'same' average pooling of M", out, [[[[0.25, 0.5], [1.0, -2.0]]]])
+            dM = avg_pool_backward_naive(np.ones((1, 1, 2, 2)), cache)
+            expected = [[[[0.25, 0.25, 0.5], [0.25, 0.25, 0.5], [0.5, 0.5, 1.0]]]]
+            check_close("gradient of the sum of 'same' average pooling of M", dM, expected)
+            out, cache = avg_pool_forward_naive(x, pool_param)
+            dx = avg_pool_backward_naive(dout, cache)
+            check("avg_pool_padded", out, dx)
+        """,
+        """
+        # count_include_pad both ways and other paddings, against the provided fast layer
+        # and numeric gradients.
+        np.random.seed(2337)
+        for x_shape, pool_param in [
+            ((2, 2, 5, 6), {"pool_height": 3, "pool_width": 3, "stride": 2, "pad": "same",
+                            "count_include_pad": True}),
+            ((1, 3, 8, 7), {"pool_height": 3, "pool_width": 2, "stride": 2, "pad": (2, 1),
+                            "count_include_pad": True}),
+            ((2, 3, 6, 7), {"pool_height": 3, "pool_width": 2, "stride": 1, "pad": "same"}),
+        ]:
+            x = np.random.randn(*x_shape)
+            out, cache = avg_pool_forward_naive(x, pool_param)
+            expected, _ = avg_pool_forward_fast(x, pool_param)
+            check_close(f"avg_pool_forward_naive, {pool_param}", out, expected)
+            dout = np.random.randn(*expected.shape)
+            dx = avg_pool_backward_naive(dout, cache)
+            numeric = eval_numerical_gradient_array(
+                lambda x: avg_pool_forward_naive(x, pool_param)[0], x, dout
+            )
+            label = f"avg_pool_backward_naive, {pool_param}, vs numeric"
+            check_close(label, dx, numeric, threshold=1e-6)
         """,
     ),
     md(

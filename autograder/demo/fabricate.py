@@ -104,6 +104,8 @@ CELL_FUNCTIONS = {
     "correct_avg_pool_backward_naive": ("avg_pool_forward_naive", "avg_pool_backward_naive"),
     "correct_conv_forward_same": ("conv_forward_naive",),
     "correct_conv_backward_same": ("conv_forward_naive", "conv_backward_naive"),
+    "correct_max_pool_padded": ("max_pool_forward_naive", "max_pool_backward_naive"),
+    "correct_avg_pool_padded": ("avg_pool_forward_naive", "avg_pool_backward_naive"),
     "correct_conv_transpose_forward_naive": ("conv_transpose_forward_naive",),
     "correct_conv_transpose_is_conv_backward": ("conv_transpose_forward_naive",),
     "correct_conv_transpose_backward_naive": (

@@ -10,8 +10,11 @@ points) gets a list of GradedCases:
 - two to four hidden cases, with inputs from hidden seeds and shapes chosen
   so that the usual mistakes show: H != W, F != C, N != C; stride above 1;
   pads as an int, a pair, 'valid' (a remainder left over) and 'same' (uneven
-  on both axes); overlapping and non-square pooling windows; ties inside
-  max-pooling windows (the gradient goes to the first maximum only); groups
+  on both axes); overlapping and non-square pooling windows, strides that
+  leave rows and columns over (a floor), every padding form of pooling with
+  negative values (padding must never win a max) and count_include_pad both
+  ways; ties inside max-pooling windows (the gradient goes to the first
+  maximum only); groups
   of several channels, one group (layer norm) and one channel per group;
   other model sizes, with and without regularisation.
 
@@ -57,6 +60,7 @@ from ..refs.cases import (
     NORM_GRADS,
     POOL_HINTS,
     POOL_OUT,
+    POOL_OUT_DX,
     TRANSPOSE_HINTS,
 )
 
@@ -179,11 +183,16 @@ def _transpose_out(x_shape, w_shape, stride, pad):
     )
 
 
-def _pool_out(x_shape, ph, pw, stride):
+def _pool_size(size, window, stride, pad):
+    if pad == "same":
+        return -(-size // stride)
+    return 1 + (size + 2 * (0 if pad == "valid" else pad) - window) // stride  # a floor
+
+
+def _pool_out(x_shape, ph, pw, stride, pad=0):
     n, c, h, w = x_shape
-    if (h - ph) % stride or (w - pw) % stride:
-        raise ValueError(f"stride {stride} does not tile {x_shape} with a {ph} x {pw} window")
-    return n, c, 1 + (h - ph) // stride, 1 + (w - pw) // stride
+    pad_h, pad_w = pad if isinstance(pad, list) else (pad, pad)
+    return n, c, _pool_size(h, ph, stride, pad_h), _pool_size(w, pw, stride, pad_w)
 
 
 # ---------------------------------------------------------------------------
@@ -203,15 +212,20 @@ def _conv(rng, x_shape, w_shape, stride, pad, backward=False):
     return inputs
 
 
-def _pool(rng, x_shape, ph, pw, stride, backward=False, levels=None):
+def _pool(rng, x_shape, ph, pw, stride, backward=False, levels=None, negative=False, **extra):
     # levels: draw small integers instead, so that windows hold tied maxima.
+    # negative: every value below 0, so that a zero taken from the padding wins a max.
+    # extra: "pad" and "count_include_pad", put in pool_param when given.
     if levels:
         x = rng.randint(levels, size=x_shape).astype(np.float64)
     else:
         x = rng.randn(*x_shape)
-    inputs = {"x": x, "pool_param": {"pool_height": ph, "pool_width": pw, "stride": stride}}
+    if negative:
+        x = -1.0 - np.abs(x)
+    pool_param = {"pool_height": ph, "pool_width": pw, "stride": stride, **extra}
+    inputs = {"x": x, "pool_param": pool_param}
     if backward:
-        inputs["dout"] = rng.randn(*_pool_out(x_shape, ph, pw, stride))
+        inputs["dout"] = rng.randn(*_pool_out(x_shape, ph, pw, stride, extra.get("pad", 0)))
     return inputs
 
 
@@ -482,6 +496,15 @@ def _hidden(cell, program, specs, **kw):
     ]
 
 
+def _hidden_programs(cell, specs, layouts, hints, **kw):
+    """hidden-1, hidden-2, ...: one case per (seed, program, builder), each with its layouts."""
+    return [
+        GradedCase(cell, f"hidden-{n}", program, seed, build, layouts=layouts[program],
+                   hints=hints, **kw)
+        for n, (seed, program, build) in enumerate(specs, start=1)
+    ]  # fmt: skip
+
+
 def _layer_cell(cell, ref, program, specs, layouts, hints=None, **kw):
     hints = hints or {}
     return [
@@ -541,14 +564,15 @@ def _registry():
     c = "correct_max_pool_forward_naive"
     add(c, "max_pool_forward_naive", _layer_cell(c, "max_pool_forward_naive",
         "max_pool_forward", [
-        (5121, P(_pool, x_shape=(2, 3, 7, 7), ph=3, pw=3, stride=2)),
+        # Stride 2 leaves the last row and column over: the output size is a floor.
+        (5121, P(_pool, x_shape=(2, 3, 10, 6), ph=3, pw=3, stride=2)),
         (5122, P(_pool, x_shape=(3, 2, 6, 9), ph=2, pw=3, stride=1)),
         (5123, P(_pool, x_shape=(1, 4, 8, 8), ph=4, pw=4, stride=4)),
     ], {"out": POOL_OUT}, POOL_HINTS))
     c = "correct_max_pool_backward_naive"
     add(c, "max_pool_backward_naive", _layer_cell(c, "max_pool_backward_naive",
         "max_pool_backward", [
-        (5131, P(_pool, x_shape=(2, 3, 7, 6), ph=3, pw=2, stride=2, backward=True)),
+        (5131, P(_pool, x_shape=(2, 3, 8, 7), ph=3, pw=2, stride=2, backward=True)),
         # Tied maxima: the whole gradient goes to the first one, as np.argmax picks.
         (5132, P(_pool, x_shape=(2, 3, 6, 8), ph=2, pw=2, stride=2, backward=True, levels=3)),
         (5133, P(_pool, x_shape=(1, 2, 5, 7), ph=3, pw=3, stride=1, backward=True, levels=2)),
@@ -573,7 +597,8 @@ def _registry():
                    max_output_mb=16),
         *_hidden(c, "max_pool_forward_backward", [
             (5151, P(_pool, x_shape=(20, 4, 18, 18), ph=3, pw=3, stride=3, backward=True)),
-            (5152, P(_pool, x_shape=(10, 3, 17, 13), ph=3, pw=3, stride=2, backward=True)),
+            # A row left over at the bottom (18 - 3 is odd): the output size is a floor.
+            (5152, P(_pool, x_shape=(10, 3, 18, 13), ph=3, pw=3, stride=2, backward=True)),
         ], layouts={"out": POOL_OUT, **POOL_DX}, hints=POOL_HINTS),
     ])
     c = "correct_three_layer_convnet_loss"
@@ -629,14 +654,14 @@ def _registry():
         "avg_pool_forward", [
         (5301, P(_pool, x_shape=(2, 3, 8, 8), ph=2, pw=2, stride=2)),
         (5302, P(_pool, x_shape=(3, 2, 7, 9), ph=3, pw=3, stride=1)),
-        (5303, P(_pool, x_shape=(1, 4, 9, 5), ph=3, pw=5, stride=3)),
+        (5303, P(_pool, x_shape=(1, 4, 10, 5), ph=3, pw=5, stride=3)),
     ], {"out": POOL_OUT}, POOL_HINTS))
     c = "correct_avg_pool_backward_naive"
     add(c, "avg_pool_backward_naive", _layer_cell(c, "avg_pool_backward_naive",
         "avg_pool_backward", [
         (5311, P(_pool, x_shape=(2, 2, 6, 7), ph=2, pw=3, stride=2, backward=True)),
         (5312, P(_pool, x_shape=(2, 3, 5, 8), ph=3, pw=2, stride=1, backward=True)),
-        (5313, P(_pool, x_shape=(1, 2, 9, 9), ph=3, pw=3, stride=3, backward=True)),
+        (5313, P(_pool, x_shape=(1, 2, 10, 11), ph=3, pw=3, stride=3, backward=True)),
     ], POOL_DX))
     c = "correct_conv_forward_same"
     add(c, "conv_forward_naive", _layer_cell(c, "conv_forward_same", "conv_forward", [
@@ -653,6 +678,32 @@ def _registry():
         (5333, P(_conv, x_shape=(1, 2, 8, 10), w_shape=(2, 2, 5, 3), stride=3, pad="same",
                  backward=True)),
     ], CONV_GRADS, CONV_HINTS))
+    c = "correct_max_pool_padded"
+    # Negative values throughout: a zero taken from the padding would win.
+    add(c, "max_pool_padded", _layer_cell(c, "max_pool_padded", "max_pool_forward_backward", [
+        (5371, P(_pool, x_shape=(1, 2, 6, 7), ph=3, pw=3, stride=2, backward=True, levels=3,
+                 negative=True, pad=1)),
+        (5372, P(_pool, x_shape=(2, 3, 7, 6), ph=2, pw=3, stride=3, backward=True,
+                 negative=True, pad=[1, 2])),
+        (5373, P(_pool, x_shape=(2, 2, 8, 5), ph=3, pw=2, stride=2, backward=True,
+                 pad="valid")),
+    ], POOL_OUT_DX, POOL_HINTS))
+    c = "correct_avg_pool_padded"
+    # The public case grades out (avg_pool_forward), the hidden ones out or dx (no
+    # program returns both for average pooling); every case calls the forward pass.
+    add(c, "avg_pool_padded", [
+        _public(c, "avg_pool_padded", "avg_pool_forward", layouts={"out": POOL_OUT}),
+        *_hidden_programs(c, [
+            # 'same' pads (1, 1) rows and (0, 1) columns: uneven, windows overlapping.
+            (5381, "avg_pool_backward", P(_pool, x_shape=(2, 3, 6, 7), ph=3, pw=2, stride=1,
+                                          backward=True, pad="same")),
+            # 'same' pads (1, 1) rows and (0, 1) columns, counted as zeros.
+            (5382, "avg_pool_forward", P(_pool, x_shape=(2, 2, 5, 6), ph=3, pw=3, stride=2,
+                                         pad="same", count_include_pad=True)),
+            (5383, "avg_pool_backward", P(_pool, x_shape=(1, 3, 8, 7), ph=3, pw=2, stride=2,
+                                          backward=True, pad=[2, 1], count_include_pad=True)),
+        ], {"avg_pool_forward": {"out": POOL_OUT}, "avg_pool_backward": POOL_DX}, POOL_HINTS),
+    ])
     c = "correct_conv_transpose_forward_naive"
     add(c, "conv_transpose_forward_naive", _layer_cell(c, "conv_transpose_forward_naive",
         "conv_transpose_forward", [

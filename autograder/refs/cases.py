@@ -34,12 +34,12 @@ CONV_HINTS = {
 }
 POOL_HINTS = {
     "H'": (
-        "H' = 1 + (H - pool_height) // stride: "
-        "is the stride in it, and pool_height (not pool_width)?"
+        "H' = 1 + (H + pad_top + pad_bottom - pool_height) // stride, a floor (the pads are 0 "
+        "without pool_param['pad']): is the stride in it, and pool_height (not pool_width)?"
     ),
     "W'": (
-        "W' = 1 + (W - pool_width) // stride: "
-        "is the stride in it, and pool_width (not pool_height)?"
+        "W' = 1 + (W + pad_left + pad_right - pool_width) // stride, a floor (the pads are 0 "
+        "without pool_param['pad']): is the stride in it, and pool_width (not pool_height)?"
     ),
 }
 TRANSPOSE_HINTS = {
@@ -144,6 +144,28 @@ def _avg_pool_backward_inputs(rng):
     inputs = _avg_pool_inputs(rng)
     inputs["dout"] = rng.randn(2, 3, 3, 4)
     return inputs
+
+
+def _max_pool_padded_inputs(rng):
+    # 'same' with a 3 x 2 window and stride 2: one row of padding above and below
+    # (5 rows), one column on the right only (7 columns); windows overlap along H.
+    # Every value is negative, so a zero taken from the padding would win a max.
+    return {
+        "x": -0.1 - np.abs(rng.randn(2, 3, 5, 7)),
+        "pool_param": {"pool_height": 3, "pool_width": 2, "stride": 2, "pad": "same"},
+        "dout": rng.randn(2, 3, 3, 4),
+    }
+
+
+def _avg_pool_padded_inputs(rng):
+    # 'same' with a 2 x 3 window and stride 2: one row of padding at the bottom
+    # only (7 rows), one column on each side (5 columns); TensorFlow's mean over
+    # the entries of x under each window.
+    return {
+        "x": rng.randn(2, 3, 7, 5),
+        "pool_param": {"pool_height": 2, "pool_width": 3, "stride": 2, "pad": "same"},
+        "dout": rng.randn(2, 3, 4, 3),
+    }
 
 
 def _transpose_inputs(rng):
@@ -287,6 +309,20 @@ def _run_avg_pool_backward(i):
     return {"dx": avg_pool_backward_naive(i["dout"], cache)}
 
 
+def _run_max_pool_padded(i):
+    from cs231n.layers import max_pool_backward_naive, max_pool_forward_naive
+
+    out, cache = max_pool_forward_naive(i["x"], i["pool_param"])
+    return {"out": out, "dx": max_pool_backward_naive(i["dout"], cache)}
+
+
+def _run_avg_pool_padded(i):
+    from cs231n.layers import avg_pool_backward_naive, avg_pool_forward_naive
+
+    out, cache = avg_pool_forward_naive(i["x"], i["pool_param"])
+    return {"out": out, "dx": avg_pool_backward_naive(i["dout"], cache)}
+
+
 def _run_transpose_forward(i):
     from cs231n.layers import conv_transpose_forward_naive
 
@@ -365,6 +401,7 @@ LAYERS = "cs231n/layers.py"
 CONV_OUT = "(N, F, H', W')"
 CONV_GRADS = {"dx": "(N, C, H, W)", "dw": "(F, C, HH, WW)", "db": "(F,)"}
 POOL_OUT = "(N, C, H', W')"
+POOL_OUT_DX = {"out": POOL_OUT, "dx": "(N, C, H, W)"}
 NORM_GRADS = {"dx": "(N, C, H, W)", "dgamma": "(C,)", "dbeta": "(C,)"}
 
 _CASES = [
@@ -401,6 +438,10 @@ _CASES = [
          _run_conv_forward, {"out": CONV_OUT}, hints=CONV_HINTS),
     Case("conv_backward_same", "conv_backward_naive", LAYERS, 14, _conv_same_backward_inputs,
          _run_conv_backward, CONV_GRADS, hints=CONV_HINTS),
+    Case("max_pool_padded", "max_pool_forward_naive", LAYERS, 17, _max_pool_padded_inputs,
+         _run_max_pool_padded, POOL_OUT_DX, hints=POOL_HINTS),
+    Case("avg_pool_padded", "avg_pool_forward_naive", LAYERS, 18, _avg_pool_padded_inputs,
+         _run_avg_pool_padded, POOL_OUT_DX, hints=POOL_HINTS),
     Case("conv_transpose_forward_naive", "conv_transpose_forward_naive", LAYERS, 15,
          _transpose_inputs, _run_transpose_forward, {"out": "(N, C, H', W')"},
          hints=TRANSPOSE_HINTS),

@@ -29,10 +29,13 @@ def cells_to_skip(mistake):
 
 #: The student functions each cell grades, where the cell's own function does not
 #: say it all: the fast-matches-naive cells compare both naive passes with the fast
-#: layers, and overfitting grades the Solver and the update rule it trains with.
+#: layers, the padded pooling cells grade both passes of their pooling, and
+#: overfitting grades the Solver and the update rule it trains with.
 GRADES = {
     "correct_conv_fast_matches_naive": ("conv_forward_naive", "conv_backward_naive"),
     "correct_max_pool_fast_matches_naive": ("max_pool_forward_naive", "max_pool_backward_naive"),
+    "correct_max_pool_padded": ("max_pool_forward_naive", "max_pool_backward_naive"),
+    "correct_avg_pool_padded": ("avg_pool_forward_naive", "avg_pool_backward_naive"),
     "correct_overfit_small_data": ("Solver._step", "Solver.check_accuracy", "adam"),
 }
 

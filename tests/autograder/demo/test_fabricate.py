@@ -149,7 +149,7 @@ def test_every_kind_is_there_in_order_with_unique_ids(klass):
 def test_an_accepted_expect_sorts_every_autograded_cell_once(klass, cells):
     """Do full, lose and zero split the release's autograded cells, and stay empty for a refusal?"""
     every = {c.grade_id for c in cells}
-    assert len(every) == 23
+    assert len(every) == 25
     for item in klass.values():
         e = item.expect
         if e.collect == "accept":
@@ -250,9 +250,9 @@ def test_a_folder_that_is_not_a_release_is_refused_by_name(tmp_path):
 
 
 def test_cell_functions_name_exactly_the_autograded_cells(cells):
-    """Does CELL_FUNCTIONS cover the release's autograded cells, with their 61 points?"""
+    """Does CELL_FUNCTIONS cover the release's autograded cells, with their 66 points?"""
     assert [c.grade_id for c in cells] == list(CELL_FUNCTIONS)
-    assert sum(c.points for c in cells) == 61
+    assert sum(c.points for c in cells) == 66
 
 
 def test_cell_functions_name_real_student_functions(release):
@@ -586,6 +586,8 @@ CELL_PROBES = {
     "correct_avg_pool_backward_naive": ["avg_pool_backward_naive"],
     "correct_conv_forward_same": ["conv_forward_same"],
     "correct_conv_backward_same": ["conv_backward_same"],
+    "correct_max_pool_padded": ["max_pool_padded"],
+    "correct_avg_pool_padded": ["avg_pool_padded"],
     "correct_conv_transpose_forward_naive": ["conv_transpose_forward_naive"],
     "correct_conv_transpose_is_conv_backward": ["transpose_of_dout"],
     "correct_conv_transpose_backward_naive": ["conv_transpose_backward_naive"],
@@ -883,7 +885,7 @@ def test_test_cells_are_emptied_or_deleted_for_the_unsolved_functions_only(relea
         for grade_id, functions in CELL_FUNCTIONS.items()
         if not set(functions) <= hostile.BASES["conv"]["works"]
     }
-    assert len(unsolved) == 18
+    assert len(unsolved) == 20
     edited = members(klass["hostile-edited-tests"])
     deleted = members(klass["hostile-deleted-tests"])
     seen = set()
@@ -1021,6 +1023,7 @@ def test_mismatches_name_every_cell_scored_against_its_expect(klass, cells):
     expect = klass["mistake-avgpool-share"].expect
     honest = {c.grade_id: (c.points, c.points) for c in cells}
     honest["correct_avg_pool_backward_naive"] = (1.0, 3.0)
+    honest["correct_avg_pool_padded"] = (1.5, 3.0)
     assert expect.mismatches(honest) == []
     wrong = dict(honest)
     wrong["correct_avg_pool_backward_naive"] = (3.0, 3.0)

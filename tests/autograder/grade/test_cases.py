@@ -39,8 +39,8 @@ def test_every_grade_cell_of_the_notebooks_has_its_cases_and_points():
     """Is every autograded cell there, in notebook order, with the points its metadata gives?"""
     found = [(cell.notebook, cell.grade_id, cell.points) for cell in cases.cells()]
     assert found == nbgrader_cells()
-    assert len(found) == 23
-    assert sum(points for _, _, points in found) == 61
+    assert len(found) == 25
+    assert sum(points for _, _, points in found) == 66
 
 
 def test_layer_cells_have_a_public_case_and_two_to_four_hidden_ones():
@@ -66,7 +66,7 @@ def test_public_cases_have_the_reference_files_inputs():
             if case.name == "public" and refs:
                 assert flat(case.inputs()) == flat(ref_inputs(refs[0]))
                 checked += 1
-    assert checked == 16
+    assert checked == 18
 
 
 def test_notebook_cases_draw_what_the_cells_draw():
@@ -87,7 +87,7 @@ def test_case_ids_are_unique_file_names_and_programs_exist():
     """Is every case id a plain file name, unique, and every program in programs.py?"""
     all_cases = cases.all_cases()
     ids = [case.id for case in all_cases]
-    assert len(ids) == len(set(ids)) == 81
+    assert len(ids) == len(set(ids)) == 89
     assert all(harness.CASE_ID.match(case_id) for case_id in ids)
     assert {case.program for case in all_cases} <= set(programs.PROGRAMS)
     assert cases.check_cases(all_cases) == []
@@ -121,7 +121,7 @@ def test_the_cases_of_naive_layers_name_the_naive_layers_their_program_calls(tmp
     for case in cases.all_cases():
         assert set(case.naive) == calls[case.program], case.id
     naive_cells = {cell.grade_id for cell in cases.cells() if any(c.naive for c in cell.cases)}
-    assert len(naive_cells) == 13
+    assert len(naive_cells) == 15
     assert {"correct_conv_fast_matches_naive", "correct_max_pool_fast_matches_naive"} < naive_cells
     assert not any(
         case.naive for case in cases.all_cases() if "convnet" in case.cell or "norm" in case.cell
@@ -183,6 +183,8 @@ def _shapes(case):
         "correct_avg_pool_backward_naive",
         "correct_conv_forward_same",
         "correct_conv_backward_same",
+        "correct_max_pool_padded",
+        "correct_avg_pool_padded",
         "correct_conv_transpose_forward_naive",
         "correct_conv_transpose_backward_naive",
         "correct_spatial_groupnorm_forward",
@@ -212,6 +214,51 @@ def test_conv_hidden_cases_cover_every_padding_form_and_stride():
     assert any(p.startswith("[") for p in pads if isinstance(p, str))
     assert any(isinstance(p, int) and p > 0 for p in pads)
     assert {p["stride"] for p in params} >= {1, 2, 3}
+
+
+def _pool_params(programs):
+    """(program, pool_param, x) of every hidden case whose program is in `programs`."""
+    return [
+        (case.program, case.inputs()["pool_param"], case.inputs()["x"])
+        for case in cases.all_cases()
+        if case.program in programs and case.visibility == "hidden"
+    ]
+
+
+def _leaves_rows_over(p, x):
+    """Does the stride leave rows or columns over (a floor), unpadded?"""
+    if p.get("pad", 0) not in (0, "valid"):
+        return False
+    _, _, H, W = x.shape
+    return bool((H - p["pool_height"]) % p["stride"] or (W - p["pool_width"]) % p["stride"])
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pool_hidden_cases_cover_every_padding_form_and_strides_that_leave_rows_over(kind):
+    """Do the hidden cases of each pooling, forward and backward, use strides that leave rows
+    over, explicit pads and 'valid' or 'same' (max pooling: an int, a pair and 'valid', on
+    all-negative values), and (average pooling) 'same' and count_include_pad both ways?"""
+    found = _pool_params({f"{kind}_pool_forward", f"{kind}_pool_backward",
+                          f"{kind}_pool_forward_backward"})  # fmt: skip
+    forms = {type(p["pad"]).__name__ if not isinstance(p["pad"], str) else p["pad"]
+             for _, p, _ in found if "pad" in p}  # fmt: skip
+    assert forms & {"int", "list"}
+    assert forms & {"valid", "same"}
+    for program in {program for program, _, _ in found}:
+        assert any(_leaves_rows_over(p, x) for prog, p, x in found if prog == program), program
+    if kind == "avg":
+        assert {p.get("count_include_pad", False) for _, p, _ in found if "pad" in p} == {
+            False,
+            True,
+        }
+        backward = [p for prog, p, _ in found if prog == "avg_pool_backward" and "pad" in p]
+        assert {p.get("count_include_pad", False) for p in backward} == {False, True}
+        assert any(p["pad"] == "same" for _, p, _ in found if "pad" in p)
+    else:
+        assert {"int", "list", "valid"} <= forms
+        padded = [x for _, p, x in found if p.get("pad", 0) not in (0, "valid")]
+        assert padded
+        assert all(np.all(x < 0) for x in padded)
 
 
 def test_max_pool_backward_has_hidden_cases_with_tied_maxima():

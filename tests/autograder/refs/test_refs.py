@@ -146,7 +146,11 @@ FAST_TWINS = {
     "avg_pool_backward_naive": "avg_pool",
     "conv_transpose_forward_naive": "conv_transpose",
     "conv_transpose_backward_naive": "conv_transpose",
+    "max_pool_padded": "max_pool",
+    "avg_pool_padded": "avg_pool",
 }
+#: Checks of a forward pass and its backward pass together: (out, dx).
+FORWARD_AND_BACKWARD = {"max_pool_padded", "avg_pool_padded"}
 
 
 @pytest.mark.parametrize("name", sorted(FAST_TWINS))
@@ -162,7 +166,11 @@ def test_an_independent_implementation_passes_the_check(name, capsys):
     forward = getattr(fast_layers, f"{layer}_forward_fast")
     backward = getattr(fast_layers, f"{layer}_backward_fast")
     inputs = list(load_reference(name).inputs.values())
-    if "backward" in name:
+    if name in FORWARD_AND_BACKWARD:
+        *args, dout = inputs
+        out, cache = forward(*args)
+        check(name, out, backward(dout, cache))
+    elif "backward" in name:
         *args, dout = inputs
         grads = backward(dout, forward(*args)[1])
         check(name, *(grads if isinstance(grads, tuple) else (grads,)))
