@@ -42,6 +42,7 @@ for _path in (str(_ROOT), str(_ROOT / "assignment")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+from autograder.environ import environment  # noqa: E402
 from autograder.grade import notebooks as notebooks_step  # noqa: E402
 
 #: The kinds graded one at a time, and the mix the class is made of.
@@ -130,18 +131,10 @@ def plain_autograde(course, student):
         "MKL_NUM_THREADS": "1",
         "MPLBACKEND": "Agg",
     }
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
+    with environment(env):
         start = time.perf_counter()
         ok, problem, _ = notebooks_step.autograde(course, "convnets", student, config)
         seconds = time.perf_counter() - start
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     if not ok:
         raise RuntimeError(f"plain nbgrader autograde failed for {student}: {problem}")
     return seconds

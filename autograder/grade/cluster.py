@@ -1,8 +1,8 @@
 """Grading on a Dask cluster (`grade --scheduler ADDRESS`): the same tasks, other processes.
 
-Each pending submission is one task, `_work(settings, student)`, exactly what a
-local worker process runs; its Result comes back to the calling process, which
-alone writes the gradebook and the results (see grade/__init__.py). Dask
+Each pending submission is one task, `workers.work(settings, student)`,
+exactly what a local worker process runs; its Result comes back to the calling
+process, which alone writes the gradebook and the results (see run.py). Dask
 decides where and how many at once. The steps, in order:
 
   1. connect    reach the scheduler (a TCP probe, then a Client), within
@@ -23,7 +23,7 @@ its own records into gradebook.db, as local workers do: over a shared
 filesystem, SQLite needs working file locks there.
 
 BLAS threads: a Dask worker imports numpy before any task runs, so the rule of
-`_worker_blas_threads` (each worker gets its share of the cores, unless the
+`workers.local_pool` (each worker gets its share of the cores, unless the
 environment says otherwise) cannot be applied from here. Dask's nanny already
 starts every worker process with OPENBLAS/OMP/MKL_NUM_THREADS=1
 (`distributed.nanny.pre-spawn-environ`), the share for one single-threaded
@@ -37,7 +37,8 @@ import uuid
 
 from distributed import WorkerPlugin
 
-from . import GradeError, _kernels_folder, _start_worker, _work
+from .course import GradeError, kernels_folder
+from .workers import start_worker, work
 
 #: Seconds to reach the scheduler, and to wait for its first worker.
 CONNECT_TIMEOUT = 10
@@ -187,7 +188,7 @@ def check_sandbox(seen, kind):
 
 
 class GraderSetup(WorkerPlugin):
-    """Step 3: ready a worker before its first student, as `_start_worker` does locally.
+    """Step 3: ready a worker before its first student, as `start_worker` does locally.
 
     Also puts the course's kernelspec folder on the worker's JUPYTER_PATH (a
     local worker inherits it from the grading process). Runs on every worker
@@ -210,7 +211,7 @@ def _ready(jupyter):
     from . import notebooks
 
     notebooks.kernel_environment(jupyter)
-    _start_worker()
+    start_worker()
 
 
 @contextlib.contextmanager
@@ -222,7 +223,7 @@ def submit(client, settings, pending):
     running it kept dying). Tasks not yet finished are cancelled on leaving.
     """
     try:
-        client.register_plugin(GraderSetup(_kernels_folder(settings.course)), name=PLUGIN_NAME)
+        client.register_plugin(GraderSetup(kernels_folder(settings.course)), name=PLUGIN_NAME)
     except Exception as error:
         raise GradeError(
             f"a Dask worker could not get ready to grade ({type(error).__name__}: {error})"
@@ -241,7 +242,7 @@ def _feed(client, settings, pending, in_flight):
     are not queued), and a worker that dies takes every task placed on it: a
     student whose grading kills workers would cost the students queued behind
     it retries, or a KilledWorker. With one task per worker, it costs only its
-    own. (A worker grades one student at a time whatever its threads: `_work`.)
+    own. (A worker grades one student at a time whatever its threads: `work`.)
     """
     from distributed import as_completed
 
@@ -254,7 +255,7 @@ def _feed(client, settings, pending, in_flight):
                 return
             student = queue.pop(0)
             key = f"convkit-grade-{student}-{run}"
-            future = client.submit(_work, settings, student, key=key, pure=False)
+            future = client.submit(work, settings, student, key=key, pure=False)
             in_flight[future] = student
             yield future
 

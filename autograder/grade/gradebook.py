@@ -127,7 +127,8 @@ def verify(course, assignment, *, students=None, log=print):
          of the database) is written again from the result, and `log` says
          whose scores were repaired.
     """
-    from . import find_students, pipeline
+    from . import pipeline
+    from .course import find_students
     from .results import GRADER_VERSION, read_result
 
     course = Path(course).resolve()

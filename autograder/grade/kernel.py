@@ -495,7 +495,7 @@ def main(argv=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts are messages to the kernel
     # jupyter_client starts this launcher in a session of its own, so a grader
     # killed outright (SIGKILL) would leave it, and the kernel, running: be told.
-    from . import die_with_parent
+    from .sandbox import die_with_parent
 
     die_with_parent(signal.SIGTERM)  # handled: the box is taken down
     try:

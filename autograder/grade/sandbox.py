@@ -497,6 +497,25 @@ def _kill(pid):
         pass
 
 
+def die_with_parent(signum=signal.SIGKILL):
+    """Have the kernel send this process `signum` when its parent dies (Linux; else nothing).
+
+    If the parent is already gone (we were adopted before asking), the signal
+    is sent now. Local workers ask for SIGKILL; the kernel launcher for SIGTERM,
+    which it handles by taking its box down.
+    """
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signum), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signum)
+
+
 def _signal_name(number):
     try:
         return signal.Signals(number).name

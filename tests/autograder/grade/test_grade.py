@@ -15,7 +15,8 @@ import sys
 import pytest
 
 from autograder.demo.fabricate import side_effects
-from autograder.grade import GradeError, find_students, grade
+from autograder.grade import GradeError, grade
+from autograder.grade.course import find_students
 from autograder.grade.gradebook import scores
 from autograder.grade.results import read_result, read_results
 from autograder.paths import ASSIGNMENT_ID, REPO
