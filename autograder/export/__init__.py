@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 from ..grade import GradeError
-from ..grade.gradebook import UntrustedGrades, verify
+from ..grade.gradebook import UntrustedGrades, cell_grades, open_gradebook, verify
 from ..paths import ASSIGNMENT_ID
 
 #: What this verb writes below --course (checked before it runs: cli.py): grades.csv, the
@@ -39,41 +39,22 @@ class ExportError(Exception):
 
 def export_csv(course, dest=None):
     """Write nbgrader's CSV export to `dest` (default DIR/grades.csv); return its path."""
-    from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
-
-    from ..grade.gradebook import database_url
 
     course = Path(course).resolve()
     dest = Path(dest) if dest else course / "grades.csv"
     plugin = CsvExportPlugin(to=str(dest))
-    with Gradebook(database_url(course)) as gb, contextlib.redirect_stderr(io.StringIO()):
+    with open_gradebook(course) as gb, contextlib.redirect_stderr(io.StringIO()):
         plugin.export(gb)
     return dest
 
 
-def _gradebook_cells(course, assignment, student):
-    """{(notebook, grade_id): (score, max_score, cell_type)} from the gradebook."""
-    from nbgrader.api import MissingEntry
-
-    from ..grade.gradebook import open_gradebook
-
-    cells = {}
-    with open_gradebook(course) as gb:
-        try:
-            submission = gb.find_submission(assignment, student)
-        except MissingEntry:
-            return cells
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                score = grade.manual_score if grade.manual_score is not None else grade.auto_score
-                cells[(notebook.name, grade.name)] = (score, grade.max_score, grade.cell_type)
-    return cells
-
-
 def gradescope_results(course, result):
     """The results.json content (a dict) of one student's Result."""
-    stored = _gradebook_cells(course, result.assignment, result.student)
+    stored = {
+        cell: (grade.score, grade.max_score, grade.cell_type)
+        for cell, grade in cell_grades(course, result.assignment, result.student).items()
+    }
     tests = []
     for number, cell in enumerate(result.cells, start=1):
         score, max_score, _ = stored.get((cell.notebook, cell.grade_id), (cell.points, None, ""))

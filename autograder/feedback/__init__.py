@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .. import paths
 from ..grade import GradeError
-from ..grade.gradebook import UntrustedGrades, verify
+from ..grade.gradebook import UntrustedGrades, cell_grades, verify
 from . import page
 
 #: nbgrader's feedback preprocessors, in order: ours must see the hidden
@@ -72,21 +72,11 @@ def _config(course):
 
 def _manual_cells(course, assignment, student):
     """{(notebook, grade_id): (manual score or None, max score)} of the hand-graded cells."""
-    from nbgrader.api import MissingEntry
-
-    from ..grade.gradebook import open_gradebook
-
-    cells = {}
-    with open_gradebook(course) as gb:
-        try:
-            submission = gb.find_submission(assignment, student)
-        except MissingEntry:
-            return cells
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                if grade.cell_type == "markdown":
-                    cells[(notebook.name, grade.name)] = (grade.manual_score, grade.max_score)
-    return cells
+    return {
+        cell: (grade.manual_score, grade.max_score)
+        for cell, grade in cell_grades(course, assignment, student).items()
+        if grade.cell_type == "markdown"
+    }
 
 
 def feedback(course, *, students=None, log=print):

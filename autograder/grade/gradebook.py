@@ -14,11 +14,14 @@ review.
 Writing is idempotent: the same Result always leaves the same rows.
 `mismatches(course, assignment, result)` says where the gradebook does not
 hold the results' scores (a run killed between nbgrader's step and this one),
-for export and feedback to check before they publish anything.
+for export and feedback to check before they publish anything (`verify`).
+They read what they publish through here too: `cell_grades` (every grade cell
+of a submission, hand-graded ones included) and `open_gradebook`.
 """
 
 import contextlib
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -85,6 +88,48 @@ def scores(course, assignment):
         for submission in gb.find_assignment(assignment).submissions:
             table[submission.student.id] = (submission.score, submission.max_score)
     return table
+
+
+@dataclass(frozen=True)
+class CellGrade:
+    """One grade cell of a submission as the gradebook holds it.
+
+    - auto_score: the trusted grader's score (None for a cell graded by hand)
+    - manual_score: a TA's score or override, None until there is one
+    - max_score: the cell's points
+    - cell_type: "code" (autograded) or "markdown" (an inline question)
+    """
+
+    auto_score: float | None
+    manual_score: float | None
+    max_score: float
+    cell_type: str
+
+    @property
+    def score(self):
+        """The score that counts: the TA's when there is one, else the grader's (as nbgrader)."""
+        return self.manual_score if self.manual_score is not None else self.auto_score
+
+
+def cell_grades(course, assignment, student):
+    """{(notebook, grade_id): CellGrade} of a student's submission; {} when it has none."""
+    from nbgrader.api import MissingEntry
+
+    cells = {}
+    with open_gradebook(course) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return cells
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                cells[(notebook.name, grade.name)] = CellGrade(
+                    auto_score=grade.auto_score,
+                    manual_score=grade.manual_score,
+                    max_score=grade.max_score,
+                    cell_type=grade.cell_type,
+                )
+    return cells
 
 
 class UntrustedGrades(Exception):
