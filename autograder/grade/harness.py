@@ -49,6 +49,13 @@ not run to its end), "error/type", "error/message" and "error/where".
 This file imports only the standard library and numpy: it must not import
 `autograder` (it is not in the box). The trusted side imports it too, for the
 file format (`write_inputs`, `read_inputs`, `case_inputs`, `write_record`).
+So its codec of nested trees of arrays (`pack`, `unpack`, `write_npz`) is the
+grader's one, used by verdict.py for the cached answer key as well; what the
+box writes is read back by verdict.py's own reader, which trusts nothing. The
+reference files check cells read are another format, written by
+autograder/refs/store.py and read by cs231n/checks.py (see store.py). The two
+cannot share code: this file runs alone in the box, and the student package
+ships alone.
 """
 
 import os
