@@ -3,6 +3,10 @@
 Each function here is what one CLI verb runs, with keyword arguments in place
 of flags. They raise on failure (with a message that names the problem)
 instead of printing and exiting.
+
+Each repeats its verb's signature on purpose, and imports the verb only when
+called: this module stays light to import, and offers programs the options a
+verb documents, not its internal ones (grade's `limits`, for one).
 """
 
 # refs: regenerate or verify assignment/reference/ (python -m autograder refs).

@@ -29,34 +29,25 @@ MIN_SECRET_LENGTH = 12
 
 def hidden_lines(source, begin, end):
     """The stripped lines strictly between `begin` and `end` markers (case-insensitive)."""
-    lines, inside = [], False
-    for line in source.splitlines():
-        upper = line.upper()
-        if begin.upper() in upper:
-            inside = True
-            continue
-        if end.upper() in upper:
-            inside = False
-            continue
-        if inside:
-            lines.append(line.strip())
-    return lines
+    return [line for line, hidden in _marked_lines(source, begin, end) if hidden]
 
 
 def visible_lines(source, begin, end):
     """The stripped lines outside hidden regions (and not the markers themselves)."""
-    lines, inside = [], False
+    return [line for line, hidden in _marked_lines(source, begin, end) if not hidden]
+
+
+def _marked_lines(source, begin, end):
+    """(stripped line, inside a hidden region) for every line but the markers."""
+    inside = False
     for line in source.splitlines():
         upper = line.upper()
         if begin.upper() in upper:
             inside = True
-            continue
-        if end.upper() in upper:
+        elif end.upper() in upper:
             inside = False
-            continue
-        if not inside:
-            lines.append(line.strip())
-    return lines
+        else:
+            yield line.strip(), inside
 
 
 def _texts(output):

@@ -439,26 +439,29 @@ def _walk_bytes(fd, depth, flags):
 
 def _proc_stat(pid):
     """(ppid, pgid, session) of a host process, or None when it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    fields = data[data.rfind(b")") + 2 :].split()
+    fields = _proc_fields(pid)
     try:
         return int(fields[1]), int(fields[2]), int(fields[3])
-    except (IndexError, ValueError):
+    except (TypeError, IndexError, ValueError):
         return None
 
 
 def _proc_state(pid):
     """The one-letter state of a host process ("R", "S", "Z"...), or None when it is gone."""
+    fields = _proc_fields(pid)
+    if fields is None:
+        return None
+    return fields[0][:1].decode() if fields else ""
+
+
+def _proc_fields(pid):
+    """The fields of /proc/PID/stat after the command's name (the state first), or None."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             data = f.read()
     except OSError:
         return None
-    return data[data.rfind(b")") + 2 :][:1].decode()
+    return data[data.rfind(b")") + 2 :].split()
 
 
 def _host_pids():
