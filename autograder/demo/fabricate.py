@@ -53,7 +53,6 @@ import sqlite3
 import stat
 import struct
 import time
-import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,6 +61,7 @@ from pathlib import Path
 
 from ..release.source import Source
 from ..release.strip import find_regions
+from ..zips import FILE_MODE, write_reproducible
 
 #: The kinds of fabricated student, in the order fabricate_class returns them.
 KINDS = ("solution", "release", "alternative", "mistake", "hostile")
@@ -662,22 +662,18 @@ class Member:
 def zip_bytes(files):
     """A zip of `files` ({name: bytes or Member}), as collect_submission.sh writes it.
 
-    Deflated members, in the given order, no directory entries, one fixed
-    date: the same files give the same bytes.
+    Deflated members (a link stored, as `zip --symlinks` stores it), in the
+    given order, no directory entries, one fixed date: the same files give
+    the same bytes (autograder/zips.py).
     """
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name, SUBMITTED_AT)
-            info.create_system = 3  # unix, so the mode below is read
-            if isinstance(data, Member):
-                info.external_attr = (stat.S_IFLNK | 0o777) << 16
-                info.compress_type = zipfile.ZIP_STORED  # as `zip --symlinks` stores links
-                z.writestr(info, data.data)
-            else:
-                info.external_attr = (stat.S_IFREG | 0o644) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                z.writestr(info, data)
+    members = (
+        (name, data.data, stat.S_IFLNK | 0o777)
+        if isinstance(data, Member)
+        else (name, data, FILE_MODE)
+        for name, data in files.items()
+    )
+    write_reproducible(buffer, members, date_time=SUBMITTED_AT)
     return buffer.getvalue()
 
 

@@ -4,24 +4,32 @@ A reference file is an .npz archive: a "meta" entry holding a JSON string, and
 one .npy entry per array ("in/x", "out/dx", "out/grads/W1", ...); see the
 docstring of `cs231n/checks.py`. Nothing in it needs pickle.
 
-`write_npz` is deterministic: entries in a fixed order, a fixed timestamp and
-fixed compression, so the same arrays give the same bytes and regenerating
-unchanged references leaves git with nothing to commit. (np.savez stamps each
-entry with the current time.)
+One format, two halves, on purpose: `encode` here writes it, and
+`cs231n.checks.load_reference` reads it (with FORMAT_VERSION, imported from
+there). The reader ships in the student package, which must work alone; the
+writer stays with the course staff, who alone make reference files (in
+checks.py it would lengthen the file students read and change every release).
+The grader's own files (the box's inputs and outputs, the cached answer key)
+are another format, nested trees of arrays, kept in grade/harness.py.
+
+`write_npz` is deterministic (autograder/zips.py): entries in a fixed order, a
+fixed timestamp and fixed compression, so the same arrays give the same bytes
+and regenerating unchanged references leaves git with nothing to commit.
+(np.savez stamps each entry with the current time.)
 """
 
+import io
 import json
-import zipfile
 
 import numpy as np
 
 from cs231n.checks import FORMAT_VERSION
 
+from ..zips import EARLIEST_DATE, write_reproducible
+
 #: Tolerance of `compare_npz`: |new - old| <= ATOL + RTOL * |old|, entry by entry.
 RTOL = 1e-10
 ATOL = 1e-12
-
-_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 
 
 def _json_value(name, value):
@@ -87,13 +95,16 @@ def encode(case, inputs, outputs):
 
 def write_npz(path, arrays):
     """Write arrays to an .npz file, byte for byte the same for the same arrays."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for key, array in arrays.items():
-            info = zipfile.ZipInfo(f"{key}.npy", date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            with archive.open(info, "w") as f:
-                np.lib.format.write_array(f, np.array(array, order="C"), allow_pickle=False)
+    # Mode 644 without the regular-file bit, as the committed files carry it:
+    # with the bit, every reference file, and so the release, would change.
+    members = ((f"{key}.npy", _npy_bytes(array), 0o644) for key, array in arrays.items())
+    write_reproducible(path, members, date_time=EARLIEST_DATE)
+
+
+def _npy_bytes(array):
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, np.array(array, order="C"), allow_pickle=False)
+    return buffer.getvalue()
 
 
 def read_npz(path):
