@@ -147,6 +147,7 @@ def test_loss_matches_pytorch():
 
 
 @pytest.mark.solver
+@pytest.mark.slow
 def test_solver_overfits_100_training_images(tmp_path):
     """Does the Solver with Adam drive the convnet to >= 90% training accuracy on 100 images?"""
     from cs231n.data_utils import get_CIFAR10_data
