@@ -251,15 +251,6 @@ conv_backward_strides = conv_backward_fast
 # ---------------------------------------------------------------------------
 
 
-def _pad_spatial(a, pads, value, dtype):
-    """A new (N, C, Hp, Wp) array: `a` (N, C, H, W) framed by `value` on the four sides."""
-    N, C, H, W = a.shape
-    pad_top, pad_bottom, pad_left, pad_right = pads
-    a_pad = np.full((N, C, pad_top + H + pad_bottom, pad_left + W + pad_right), value, dtype=dtype)
-    a_pad[:, :, pad_top : pad_top + H, pad_left : pad_left + W] = a
-    return a_pad
-
-
 def max_pool_forward_fast(x, pool_param):
     """A fast implementation of the forward pass for a max-pooling layer.
 
@@ -293,10 +284,15 @@ def max_pool_forward_fast(x, pool_param):
     PH, PW, stride = check_pool_args(x, pool_param)
     pads = pool_padding(x, pool_param)
     N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride, pads)
+    _, _, H, W = x.shape
+    pad_top, pad_bottom, pad_left, pad_right = pads
     dtype = float_dtype(x)
     padded = any(pads)
     # 1. Frame x with -inf when there is padding (a copy); otherwise read x itself.
-    x_pad = _pad_spatial(x, pads, -np.inf, dtype) if padded else x
+    x_pad = x
+    if padded:
+        x_pad = np.full((N, C, pad_top + H + pad_bottom, pad_left + W + pad_right), -np.inf, dtype)
+        x_pad[:, :, pad_top : pad_top + H, pad_left : pad_left + W] = x
     # 2. Start from offset (0, 0) of every window (a copy: x is never written).
     out = np.array(x_pad[:, :, _grid(0, H_out, stride), _grid(0, W_out, stride)], dtype=dtype)
     # The smallest unsigned type that holds every offset keeps the cache small.
@@ -306,8 +302,8 @@ def max_pool_forward_fast(x, pool_param):
     if padded:
         # Window (i, j) meets x first at offset (a0[i], b0[j]): that entry must
         # take over from the padding before it even when it is -inf itself.
-        a0 = np.maximum(pads[0] - stride * np.arange(H_out), 0)
-        b0 = np.maximum(pads[2] - stride * np.arange(W_out), 0)
+        a0 = np.maximum(pad_top - stride * np.arange(H_out), 0)
+        b0 = np.maximum(pad_left - stride * np.arange(W_out), 0)
         first_real = a0[:, None] * PW + b0[None, :]  # (H', W')
     for k in range(1, PH * PW):
         a, b = divmod(k, PW)
@@ -368,26 +364,6 @@ def max_pool_backward_fast(dout, cache):
     return np.ascontiguousarray(dx_pad)
 
 
-def _window_counts(x_shape, PH, PW, stride, pads, out_shape, count_include_pad, dtype):
-    """What average pooling divides each window's sum by: PH * PW, or an (H', W') array.
-
-    Without padding, or with count_include_pad, every window counts PH * PW
-    entries. Otherwise a window counts the entries of x it covers: the rows of
-    x under it times the columns of x under it.
-    """
-    if count_include_pad or not any(pads):
-        return PH * PW
-    _, _, H, W = x_shape
-    _, _, H_out, W_out = out_shape
-    # Window i covers padded rows i * stride ... i * stride + PH - 1, that is rows
-    # from i * stride - pad_top of x, cut to [0, H); columns alike.
-    top = stride * np.arange(H_out) - pads[0]
-    left = stride * np.arange(W_out) - pads[2]
-    rows = np.minimum(top + PH, H) - np.maximum(top, 0)
-    cols = np.minimum(left + PW, W) - np.maximum(left, 0)
-    return np.outer(rows, cols).astype(dtype)
-
-
 def avg_pool_forward_fast(x, pool_param):
     """A fast implementation of the forward pass for an average-pooling layer.
 
@@ -409,18 +385,30 @@ def avg_pool_forward_fast(x, pool_param):
     """
     PH, PW, stride = check_pool_args(x, pool_param)
     pads = pool_padding(x, pool_param)
-    out_shape = N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride, pads)
+    N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride, pads)
+    _, _, H, W = x.shape
+    pad_top, pad_bottom, pad_left, pad_right = pads
     dtype = float_dtype(x)
     # 1. Frame x with zeros when there is padding (a copy): they add nothing to a sum.
-    x_pad = _pad_spatial(x, pads, 0, dtype) if any(pads) else x
-    out = np.zeros(out_shape, dtype=dtype)
+    x_pad = x
+    if any(pads):
+        x_pad = np.zeros((N, C, pad_top + H + pad_bottom, pad_left + W + pad_right), dtype)
+        x_pad[:, :, pad_top : pad_top + H, pad_left : pad_left + W] = x
+    out = np.zeros((N, C, H_out, W_out), dtype=dtype)
     # 2. Sum the element at each window offset (a, b), one strided view at a time.
     for a in range(PH):
         for b in range(PW):
             out += x_pad[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
-    # 3. Divide by the window's size, or by the entries of x it covers.
-    count_include_pad = pool_param.get("count_include_pad", False)
-    out /= _window_counts(x.shape, PH, PW, stride, pads, out_shape, count_include_pad, dtype)
+    # 3. Divide by the window's size (no padding, or count_include_pad), or else by
+    #    the entries of x each window covers: the rows of x under it (its rows
+    #    i * stride - pad_top ... + PH - 1 cut to [0, H)) times the columns.
+    counts = PH * PW
+    if any(pads) and not pool_param.get("count_include_pad", False):
+        top, left = stride * np.arange(H_out) - pad_top, stride * np.arange(W_out) - pad_left
+        rows = np.minimum(top + PH, H) - np.maximum(top, 0)
+        cols = np.minimum(left + PW, W) - np.maximum(left, 0)
+        counts = np.outer(rows, cols).astype(dtype)  # (H', W')
+    out /= counts
     cache = (x, pool_param)
     return out, cache
 
@@ -442,14 +430,19 @@ def avg_pool_backward_fast(dout, cache):
     x, pool_param = cache
     PH, PW, stride = check_pool_args(x, pool_param)
     pads = pool_padding(x, pool_param)
-    out_shape = N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride, pads)
-    check_dout(dout, out_shape, "(N, C, H', W')")
+    N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride, pads)
+    check_dout(dout, (N, C, H_out, W_out), "(N, C, H', W')")
     _, _, H, W = x.shape
     pad_top, pad_bottom, pad_left, pad_right = pads
     dtype = float_dtype(x, dout)
-    # 1. Each input of a window gets the same share.
-    count_include_pad = pool_param.get("count_include_pad", False)
-    counts = _window_counts(x.shape, PH, PW, stride, pads, out_shape, count_include_pad, dtype)
+    # 1. Each input of a window gets the same share: dout over what the forward
+    #    pass divided the window's sum by (see avg_pool_forward_fast, step 3).
+    counts = PH * PW
+    if any(pads) and not pool_param.get("count_include_pad", False):
+        top, left = stride * np.arange(H_out) - pad_top, stride * np.arange(W_out) - pad_left
+        rows = np.minimum(top + PH, H) - np.maximum(top, 0)
+        cols = np.minimum(left + PW, W) - np.maximum(left, 0)
+        counts = np.outer(rows, cols).astype(dtype)  # (H', W')
     share = (dout / counts).astype(dtype, copy=False)
     # When the windows tile x, every entry of dx is written once: no zeros needed.
     tiled = PH == PW == stride and not any(pads) and H % stride == W % stride == 0
