@@ -166,6 +166,35 @@ def test_a_case_that_swallows_the_timeout_is_stopped_by_the_watchdog(run_grading
     assert graded.stdout.count("ignored the stop; restarting after it") == 1
 
 
+@pytest.mark.slow
+def test_a_function_that_hangs_in_several_cells_is_stopped_in_each(run_grading, make_submission):
+    """Does an unkillable loop in a function two cells call cost both cells, one restart each,
+    the resumed harness carrying on with the cells after them?"""
+    code = """
+    import signal
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
+        signal.signal(s, signal.SIG_IGN)
+    while True:
+        try:
+            while True:
+                pass
+        except BaseException:
+            pass
+    """
+    sub = make_submission({LAYERS: [first("max_pool_forward", code)]})
+    budgets = {MAX_FWD: 0.5, MAX_BWD: 0.5}
+    graded = run_grading(sub, only={MAX_FWD, MAX_BWD, AVG_FWD}, budgets=budgets, grace=0.5)
+    assert graded.returncode == 0, graded.stderr[-2000:]
+    assert graded.points() == {MAX_FWD: 0.0, MAX_BWD: 0.0, AVG_FWD: 2.0}
+    for grade_id in (MAX_FWD, MAX_BWD):
+        found = hints(graded, grade_id)
+        assert sum(h.startswith(("timed out", "the sandbox stopped")) for h in found.values()) == 1
+        assert sum(h == "not run: an earlier case of this cell hung" for h in found.values()) == (
+            len(found) - 1
+        )
+    assert graded.stdout.count("ignored the stop; restarting after it") == 2
+
+
 def test_sys_exit_is_recorded_and_later_cases_run(run_grading, make_submission):
     """Is sys.exit inside a function recorded as such, without ending the run?"""
     sub = make_submission({LAYERS: [first("conv_forward", "import sys\nsys.exit(3)")]})
