@@ -32,6 +32,15 @@ def count_is(expression, line):
     return Patch(LAYERS, f"{COUNT}{indent}{line}", f"count = {expression}{indent}{line}")
 
 
+#: The cases of these cells have no padding.
+UNPADDED = {
+    "correct_max_pool_forward_naive": "no case of the cell is padded",
+    "correct_max_pool_backward_naive": "no case of the cell is padded",
+    "correct_max_pool_fast_matches_naive": "no case of the cell is padded",
+    "correct_avg_pool_forward_naive": "no case of the cell is padded",
+    "correct_avg_pool_backward_naive": "no case of the cell is padded",
+}
+
 MISTAKES = (
     Mistake(
         "mistake-maxpool-window-stride",
@@ -118,5 +127,103 @@ MISTAKES = (
         "windows overwrite each other)",
         (Patch(LAYERS, AVG_DX, AVG_DX.replace("+=", "=")),),
         frozenset({"avg_pool_backward_naive"}),
+    ),
+    # Padding, and strides that do not tile.
+    Mistake(
+        "mistake-maxpool-pad-zeros",
+        "max pooling pads x with zeros (np.pad, as for a convolution) and pools the padded "
+        "array, forward and backward: a zero of the padding beats a window of negative values",
+        (
+            Patch(
+                LAYERS,
+                MAX_LOOP,
+                "        pads = ((0, 0), (0, 0), (pad_top, pad_bottom), (pad_left, pad_right))\n"
+                "        x_pad = np.pad(x, pads)\n"
+                "        for j in range(W_out):\n"
+                "            rows = slice(i * stride, i * stride + PH)\n"
+                "            window = x_pad[:, :, rows, j * stride : j * stride + PW]\n"
+                "            out[:, :, i, j] = window.max(axis=(2, 3))\n",
+            ),
+            Patch(
+                LAYERS,
+                "    n_idx, c_idx = np.meshgrid(np.arange(N), np.arange(C), indexing=\"ij\")\n"
+                "    for i in range(H_out):\n"
+                f"        {TOP}\n"
+                "        for j in range(W_out):\n"
+                f"            {LEFT}\n"
+                "            window = x[:, :, top:bottom, left:right]\n"
+                "            first_max = window.reshape(N, C, -1).argmax(axis=2)  # (N, C)\n"
+                f"            {MAX_ROWS}\n"
+                "            dx[n_idx, c_idx, rows, cols] += dout[:, :, i, j]\n",
+                "    n_idx, c_idx = np.meshgrid(np.arange(N), np.arange(C), indexing=\"ij\")\n"
+                "    pads = ((0, 0), (0, 0), (pad_top, pad_bottom), (pad_left, pad_right))\n"
+                "    x_pad = np.pad(x, pads)\n"
+                "    dx_pad = np.zeros(x_pad.shape, dtype=dx.dtype)\n"
+                "    for i in range(H_out):\n"
+                "        for j in range(W_out):\n"
+                "            top, left = i * stride, j * stride\n"
+                "            window = x_pad[:, :, top : top + PH, left : left + PW]\n"
+                "            first_max = window.reshape(N, C, -1).argmax(axis=2)  # (N, C)\n"
+                "            rows, cols = top + first_max // PW, left + first_max % PW\n"
+                "            dx_pad[n_idx, c_idx, rows, cols] += dout[:, :, i, j]\n"
+                "    dx = dx_pad[:, :, pad_top : pad_top + H, pad_left : pad_left + W]\n",
+            ),
+        ),
+        frozenset({"max_pool_forward_naive", "max_pool_backward_naive"}),
+        UNPADDED,
+    ),
+    Mistake(
+        "mistake-avgpool-full-window",
+        "average pooling always divides by pool_height * pool_width, forward and backward, "
+        "even for 'same' padding without count_include_pad (the padding counted as zeros)",
+        (
+            count_is("PH * PW", AVG_OUT),
+            count_is("PH * PW", AVG_DX),
+        ),
+        frozenset({"avg_pool_forward_naive", "avg_pool_backward_naive"}),
+        UNPADDED,
+    ),
+    Mistake(
+        "mistake-avgpool-pad-side",
+        "avg_pool_forward_naive puts the padding on the wrong side: the bottom and right "
+        "amounts above and to the left ('same' pads unevenly)",
+        (
+            Patch(
+                LAYERS,
+                "    out = np.zeros((N, C, H_out, W_out), dtype=float_dtype(x))\n"
+                "    for i in range(H_out):\n"
+                f"        {TOP}\n"
+                "        for j in range(W_out):\n"
+                f"            {LEFT}\n",
+                "    out = np.zeros((N, C, H_out, W_out), dtype=float_dtype(x))\n"
+                "    for i in range(H_out):\n"
+                f"        {TOP.replace('pad_top', 'pad_bottom')}\n"
+                "        for j in range(W_out):\n"
+                f"            {LEFT.replace('pad_left', 'pad_right')}\n",
+            ),
+        ),
+        frozenset({"avg_pool_forward_naive"}),
+        {"correct_avg_pool_forward_naive": "no case of the cell is padded"},
+    ),
+    Mistake(
+        "mistake-maxpool-ceil",
+        "max_pool_forward_naive rounds the output size up (a ceil, not a floor): one window "
+        "too many where the stride leaves rows or columns over",
+        (
+            Patch(
+                LAYERS,
+                "    H_out = 1 + (H + pad_top + pad_bottom - PH) // stride\n"
+                "    W_out = 1 + (W + pad_left + pad_right - PW) // stride\n"
+                "    out = np.zeros((N, C, H_out, W_out), dtype=float_dtype(x))\n"
+                "    for i in range(H_out):\n"
+                "        # Window i",
+                "    H_out = 1 - (-(H + pad_top + pad_bottom - PH) // stride)\n"
+                "    W_out = 1 - (-(W + pad_left + pad_right - PW) // stride)\n"
+                "    out = np.zeros((N, C, H_out, W_out), dtype=float_dtype(x))\n"
+                "    for i in range(H_out):\n"
+                "        # Window i",
+            ),
+        ),
+        frozenset({"max_pool_forward_naive"}),
     ),
 )  # fmt: skip
