@@ -40,8 +40,15 @@ and no compiled extension. Two ideas do all the work.
 Pooling uses the same grids: the element at offset (a, b) of every pooling
 window is `x[:, :, a::stride, b::stride]` (cut to H' x W'), so a max or an
 average over all windows is a loop over the PH * PW window offsets, each step
-a whole-array operation. The transposed convolution is the convolution's
-input gradient, so it reuses the same two helpers in the opposite order.
+a whole-array operation. When the windows tile x (2 x 2, stride 2, on an even
+input: the common case) the pools read x itself, and their backward passes
+write each grid once. With `pool_param['pad']`, they first copy x into a
+framed array: -inf around it for the max, which padding can then never win;
+zeros for the average, whose window sums are then divided by the number of
+entries of x each window covers (or by PH * PW with count_include_pad). The
+backward passes scatter into the framed array and crop it. The transposed
+convolution is the convolution's input gradient, so it reuses the same two
+helpers in the opposite order.
 
 Every function has the interface of its naive twin in `layers.py`:
 
@@ -50,9 +57,9 @@ Every function has the interface of its naive twin in `layers.py`:
 
 Each one starts with the argument check of `shapes.py` (so bad shapes raise a
 ValueError naming the problem), accepts every padding form of `conv_param['pad']`
-(an int, a pair (pad_h, pad_w), 'valid', 'same') and every stride, never
-modifies its inputs, keeps float32 in float32 (integers become float64), and
-returns C-contiguous arrays. Each cache starts with exactly the naive layer's
+and `pool_param['pad']` (an int, a pair (pad_h, pad_w), 'valid', 'same') and
+every stride, never modifies its inputs, keeps float32 in float32 (integers
+become float64), and returns C-contiguous arrays. Each cache starts with exactly the naive layer's
 cache, followed by what the fast backward pass reuses; the docstrings list it.
 """
 
@@ -67,6 +74,7 @@ from .shapes import (
     conv_output_shape,
     float_dtype,
     pool_output_shape,
+    pool_padding,
 )
 
 # ---------------------------------------------------------------------------
@@ -246,16 +254,6 @@ conv_backward_strides = conv_backward_fast
 # ---------------------------------------------------------------------------
 
 
-def _windows_tile(PH, PW, stride):
-    """True when the pooling windows neither overlap nor leave gaps (stride == PH == PW).
-
-    Then every input belongs to exactly one window (check_pool_args has made
-    sure the windows reach the last row and column), and the backward pass may
-    write each offset's grid instead of adding into a zeroed array.
-    """
-    return PH == stride and PW == stride
-
-
 def max_pool_forward_fast(x, pool_param):
     """A fast implementation of the forward pass for a max-pooling layer.
 
@@ -263,39 +261,63 @@ def max_pool_forward_fast(x, pool_param):
     x[:, :, a::stride, b::stride] (cut to H' x W') holds the element at offset
     (a, b) of every window at once. A running maximum, updated only where an
     offset is strictly larger, remembers the FIRST maximum of each window.
+    With padding, x is first framed with -inf, which is never strictly larger
+    than anything, so padding is never a window's maximum.
 
     Inputs:
     - x: Input data, of shape (N, C, H, W)
     - pool_param: dictionary with the following keys:
       - 'pool_height' (PH): The height of each pooling region
       - 'pool_width' (PW): The width of each pooling region
-      - 'stride': The distance between adjacent pooling regions; it must tile
-        the input, and windows may overlap (stride < PH) or leave gaps.
+      - 'stride': The distance between adjacent pooling regions; windows may
+        overlap (stride < PH) or leave gaps, and rows and columns left over at
+        the bottom and right are dropped
+      - 'pad' (optional, default 0): an int, a pair (pad_h, pad_w), 'valid' or
+        'same'; shapes.py resolves it into pad_top, pad_bottom, pad_left and
+        pad_right
 
     Returns a tuple of:
     - out: Output data, of shape (N, C, H', W') where H' and W' are given by
-      H' = 1 + (H - PH) // stride
-      W' = 1 + (W - PW) // stride
+      H' = 1 + (H + pad_top + pad_bottom - PH) // stride
+      W' = 1 + (W + pad_left + pad_right - PW) // stride
     - cache: (x, pool_param, argmax), where argmax, of shape (N, C, H', W'),
-      holds the row-major offset a * PW + b, within its window, of each
-      window's first maximum; cache[:2] is the naive layer's cache.
+      holds the row-major offset a * PW + b, within its (padded) window, of
+      each window's first maximum; cache[:2] is the naive layer's cache.
     """
     PH, PW, stride = check_pool_args(x, pool_param)
-    N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride)
-    # 1. Start from offset (0, 0) of every window (a copy: x is never written).
-    out = np.array(x[:, :, _grid(0, H_out, stride), _grid(0, W_out, stride)], dtype=float_dtype(x))
+    pads = pool_padding(x, pool_param)
+    N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride, pads)
+    _, _, H, W = x.shape
+    pad_top, pad_bottom, pad_left, pad_right = pads
+    dtype = float_dtype(x)
+    padded = any(pads)
+    # 1. Frame x with -inf when there is padding (a copy); otherwise read x itself.
+    x_pad = x
+    if padded:
+        x_pad = np.full((N, C, pad_top + H + pad_bottom, pad_left + W + pad_right), -np.inf, dtype)
+        x_pad[:, :, pad_top : pad_top + H, pad_left : pad_left + W] = x
+    # 2. Start from offset (0, 0) of every window (a copy: x is never written).
+    out = np.array(x_pad[:, :, _grid(0, H_out, stride), _grid(0, W_out, stride)], dtype=dtype)
     # The smallest unsigned type that holds every offset keeps the cache small.
     argmax = np.zeros((N, C, H_out, W_out), dtype=np.min_scalar_type(PH * PW - 1))
     # A NaN counts as the largest value, as in np.argmax and np.max (rare: test once).
     has_nan = np.issubdtype(x.dtype, np.floating) and bool(np.isnan(x).any())
+    if padded:
+        # Window (i, j) meets x first at offset (a0[i], b0[j]): that entry must
+        # take over from the padding before it even when it is -inf itself.
+        a0 = np.maximum(pad_top - stride * np.arange(H_out), 0)
+        b0 = np.maximum(pad_left - stride * np.arange(W_out), 0)
+        first_real = a0[:, None] * PW + b0[None, :]  # (H', W')
     for k in range(1, PH * PW):
         a, b = divmod(k, PW)
-        # 2. Offset (a, b) of every window, as one strided view.
-        candidate = x[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
-        # 3. Strictly larger only: on a tie the earlier offset keeps the gradient.
+        # 3. Offset (a, b) of every window, as one strided view.
+        candidate = x_pad[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
+        # 4. Strictly larger only: on a tie the earlier offset keeps the gradient.
         larger = candidate > out
         if has_nan:
             larger |= np.isnan(candidate) & ~np.isnan(out)
+        if padded:
+            larger |= first_real == k
         # argmax = k where larger, else unchanged (arithmetic beats a masked assignment).
         argmax += larger * (k - argmax)
         np.maximum(out, candidate, out=out)
@@ -307,8 +329,8 @@ def max_pool_backward_fast(dout, cache):
     """A fast implementation of the backward pass for a max-pooling layer.
 
     Each window's gradient goes to one input: its first maximum in row-major
-    order (the offset stored in argmax). Where windows overlap, an input
-    collects the gradients of every window it is the maximum of.
+    order (the offset stored in argmax, never padding). Where windows overlap,
+    an input collects the gradients of every window it is the maximum of.
 
     Inputs:
     - dout: Upstream derivatives, of shape (N, C, H', W')
@@ -319,21 +341,30 @@ def max_pool_backward_fast(dout, cache):
     """
     x, pool_param, argmax = cache
     PH, PW, stride = check_pool_args(x, pool_param)
-    N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride)
+    pads = pool_padding(x, pool_param)
+    N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride, pads)
     check_dout(dout, (N, C, H_out, W_out), "(N, C, H', W')")
+    _, _, H, W = x.shape
+    pad_top, pad_bottom, pad_left, pad_right = pads
     dtype = float_dtype(x, dout)
-    tiled = _windows_tile(PH, PW, stride)
-    # When the windows tile x, every entry of dx is written below; otherwise start from zero.
-    dx = np.empty(x.shape, dtype=dtype) if tiled else np.zeros(x.shape, dtype=dtype)
+    # 1. The gradient of the padded input. When the windows tile x (no padding,
+    #    overlap, gap or remainder), every entry is written below exactly once;
+    #    otherwise start from zero and add.
+    tiled = PH == PW == stride and not any(pads) and H % stride == W % stride == 0
+    padded_shape = (N, C, pad_top + H + pad_bottom, pad_left + W + pad_right)
+    dx_pad = np.empty(padded_shape, dtype=dtype) if tiled else np.zeros(padded_shape, dtype=dtype)
     for k in range(PH * PW):
         a, b = divmod(k, PW)
-        grid = dx[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
-        # dout where offset (a, b) was the window's first maximum, 0 elsewhere.
+        grid = dx_pad[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
+        # 2. dout where offset (a, b) was the window's first maximum, 0 elsewhere.
         if tiled:
             np.multiply(argmax == k, dout, out=grid)
         else:
             grid += (argmax == k) * dout
-    return dx
+    # 3. The padding was never a maximum: its gradient is 0, and is cropped away.
+    if any(pads):
+        dx_pad = dx_pad[:, :, pad_top : pad_top + H, pad_left : pad_left + W]
+    return np.ascontiguousarray(dx_pad)
 
 
 def avg_pool_forward_fast(x, pool_param):
@@ -345,22 +376,42 @@ def avg_pool_forward_fast(x, pool_param):
       - 'pool_height' (PH): The height of each pooling region
       - 'pool_width' (PW): The width of each pooling region
       - 'stride': The distance between adjacent pooling regions
+      - 'pad' (optional, default 0): as in max_pool_forward_fast
+      - 'count_include_pad' (optional, default False): divide each window's
+        sum by PH * PW, not by the number of entries of x it covers
 
     Returns a tuple of:
     - out: Output data, of shape (N, C, H', W') where H' and W' are given by
-      H' = 1 + (H - PH) // stride
-      W' = 1 + (W - PW) // stride
+      H' = 1 + (H + pad_top + pad_bottom - PH) // stride
+      W' = 1 + (W + pad_left + pad_right - PW) // stride
     - cache: (x, pool_param), as in the naive layer
     """
     PH, PW, stride = check_pool_args(x, pool_param)
-    N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride)
-    out = np.zeros((N, C, H_out, W_out), dtype=float_dtype(x))
-    # 1. Sum the element at each window offset (a, b), one strided view at a time.
+    pads = pool_padding(x, pool_param)
+    N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride, pads)
+    _, _, H, W = x.shape
+    pad_top, pad_bottom, pad_left, pad_right = pads
+    dtype = float_dtype(x)
+    # 1. Frame x with zeros when there is padding (a copy): they add nothing to a sum.
+    x_pad = x
+    if any(pads):
+        x_pad = np.zeros((N, C, pad_top + H + pad_bottom, pad_left + W + pad_right), dtype)
+        x_pad[:, :, pad_top : pad_top + H, pad_left : pad_left + W] = x
+    out = np.zeros((N, C, H_out, W_out), dtype=dtype)
+    # 2. Sum the element at each window offset (a, b), one strided view at a time.
     for a in range(PH):
         for b in range(PW):
-            out += x[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
-    # 2. Divide by the window's size.
-    out /= PH * PW
+            out += x_pad[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
+    # 3. Divide by the window's size (no padding, or count_include_pad), or else by
+    #    the entries of x each window covers: the rows of x under it (its rows
+    #    i * stride - pad_top ... + PH - 1 cut to [0, H)) times the columns.
+    counts = PH * PW
+    if any(pads) and not pool_param.get("count_include_pad", False):
+        top, left = stride * np.arange(H_out) - pad_top, stride * np.arange(W_out) - pad_left
+        rows = np.minimum(top + PH, H) - np.maximum(top, 0)
+        cols = np.minimum(left + PW, W) - np.maximum(left, 0)
+        counts = np.outer(rows, cols).astype(dtype)  # (H', W')
+    out /= counts
     cache = (x, pool_param)
     return out, cache
 
@@ -368,8 +419,9 @@ def avg_pool_forward_fast(x, pool_param):
 def avg_pool_backward_fast(dout, cache):
     """A fast implementation of the backward pass for an average-pooling layer.
 
-    Every input of a window receives an equal share, dout / (PH * PW), of the
-    window's gradient; overlapping windows add up.
+    Every entry of x under a window receives an equal share of the window's
+    gradient: dout divided by what the forward pass divided its sum by.
+    Overlapping windows add up; padding receives nothing.
 
     Inputs:
     - dout: Upstream derivatives, of shape (N, C, H', W')
@@ -380,22 +432,37 @@ def avg_pool_backward_fast(dout, cache):
     """
     x, pool_param = cache
     PH, PW, stride = check_pool_args(x, pool_param)
-    N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride)
+    pads = pool_padding(x, pool_param)
+    N, C, H_out, W_out = pool_output_shape(x.shape, PH, PW, stride, pads)
     check_dout(dout, (N, C, H_out, W_out), "(N, C, H', W')")
+    _, _, H, W = x.shape
+    pad_top, pad_bottom, pad_left, pad_right = pads
     dtype = float_dtype(x, dout)
-    # 1. Each of the PH * PW inputs of a window gets the same share.
-    share = (dout / (PH * PW)).astype(dtype, copy=False)
-    tiled = _windows_tile(PH, PW, stride)
-    dx = np.empty(x.shape, dtype=dtype) if tiled else np.zeros(x.shape, dtype=dtype)
+    # 1. Each input of a window gets the same share: dout over what the forward
+    #    pass divided the window's sum by (see avg_pool_forward_fast, step 3).
+    counts = PH * PW
+    if any(pads) and not pool_param.get("count_include_pad", False):
+        top, left = stride * np.arange(H_out) - pad_top, stride * np.arange(W_out) - pad_left
+        rows = np.minimum(top + PH, H) - np.maximum(top, 0)
+        cols = np.minimum(left + PW, W) - np.maximum(left, 0)
+        counts = np.outer(rows, cols).astype(dtype)  # (H', W')
+    share = (dout / counts).astype(dtype, copy=False)
+    # When the windows tile x, every entry of dx is written once: no zeros needed.
+    tiled = PH == PW == stride and not any(pads) and H % stride == W % stride == 0
+    padded_shape = (N, C, pad_top + H + pad_bottom, pad_left + W + pad_right)
+    dx_pad = np.empty(padded_shape, dtype=dtype) if tiled else np.zeros(padded_shape, dtype=dtype)
     # 2. Hand it to offset (a, b) of every window at once.
     for a in range(PH):
         for b in range(PW):
-            grid = dx[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
+            grid = dx_pad[:, :, _grid(a, H_out, stride), _grid(b, W_out, stride)]
             if tiled:
                 grid[...] = share
             else:
                 grid += share
-    return dx
+    # 3. What reached the padding is dropped.
+    if any(pads):
+        dx_pad = dx_pad[:, :, pad_top : pad_top + H, pad_left : pad_left + W]
+    return np.ascontiguousarray(dx_pad)
 
 
 # ---------------------------------------------------------------------------

@@ -21,9 +21,11 @@ convolution, pooling, spatial normalisation and transposed convolution layers
 are yours to write. The "naive" versions favour clarity over speed; their
 vectorised twins live in `fast_layers.py`.
 
-Bad arguments (wrong ranks, mismatched channels, missing keys, a stride that
-does not tile the input) are caught by the `check_*` helpers of `shapes.py`
-before your code runs, with a ValueError that says what is wrong.
+Bad arguments (wrong ranks, mismatched channels, missing keys, a convolution
+stride that does not tile the input, a pooling window larger than its input)
+are caught by the `check_*` helpers of `shapes.py` before your code runs, with
+a ValueError that says what is wrong; they also resolve every form of padding
+into pad_top, pad_bottom, pad_left and pad_right for you.
 """
 
 import numpy as np
@@ -41,6 +43,7 @@ from .shapes import (
     conv_output_shape,
     float_dtype,
     pool_output_shape,
+    pool_padding,
 )
 
 # ---------------------------------------------------------------------------
@@ -451,19 +454,32 @@ def max_pool_forward_naive(x, pool_param):
       - 'pool_height': The height of each pooling region
       - 'pool_width': The width of each pooling region
       - 'stride': The distance between adjacent pooling regions
+      - 'pad' (optional, default 0): the padding around x, in the forms
+        conv_param['pad'] takes: an int, a pair (pad_h, pad_w), 'valid' or
+        'same' (TensorFlow's rule). It is resolved for you into pad_top,
+        pad_bottom, pad_left and pad_right.
 
-    No padding is necessary here; the stride must tile the input, and windows
-    may overlap (stride smaller than the pool).
+    The windows slide over the padded input, and may overlap (stride smaller
+    than the pool) or leave gaps. Padding is never the maximum: each window's
+    maximum is taken over the entries of x it covers only (as if the padding
+    were -inf), so a window of negative values gives a negative maximum.
 
     Returns a tuple of:
     - out: Output data, of shape (N, C, H', W') where H' and W' are given by
-      H' = 1 + (H - pool_height) // stride
-      W' = 1 + (W - pool_width) // stride
+      H' = 1 + (H + pad_top + pad_bottom - pool_height) // stride
+      W' = 1 + (W + pad_left + pad_right - pool_width) // stride
+      The division is a floor: rows and columns at the bottom and right where
+      no whole window fits are left out. For each form of pad (W' alike):
+      pad 0 or 'valid': H' = 1 + (H - pool_height) // stride;
+      an int p:         H' = 1 + (H + 2 * p - pool_height) // stride;
+      'same':           H' = ceil(H / stride).
     - cache: (x, pool_param)
     """
     PH, PW, stride = check_pool_args(x, pool_param)
+    pad_top, pad_bottom, pad_left, pad_right = pool_padding(x, pool_param)
     # TODO: Implement the max-pooling forward pass: the maximum of every
-    # pool_height x pool_width window, per example and channel.
+    # pool_height x pool_width window of the padded input, per example and
+    # channel, over the entries of x the window covers (never the padding).
     raise NotImplementedError("max_pool_forward_naive: not implemented yet; write it in cs231n/layers.py")
     cache = (x, pool_param)
     return out, cache
@@ -472,11 +488,12 @@ def max_pool_forward_naive(x, pool_param):
 def max_pool_backward_naive(dout, cache):
     """A naive implementation of the backward pass for a max-pooling layer.
 
-    Each window's gradient goes to one input: the window's maximum. When a
+    Each window's gradient goes to one input: the window's maximum among the
+    entries of x it covers (never the padding, which has no gradient). When a
     window holds several equal maxima, the first one in row-major order (the
-    one np.argmax of the flattened window picks) gets it all. Where windows
-    overlap, an input collects the gradients of every window it is the maximum
-    of.
+    one np.argmax of the flattened window of x picks) gets it all. Where
+    windows overlap, an input collects the gradients of every window it is the
+    maximum of; inputs in no window's maximum get 0.
 
     Inputs:
     - dout: Upstream derivatives, of shape (N, C, H', W')
@@ -487,7 +504,9 @@ def max_pool_backward_naive(dout, cache):
     """
     x, pool_param = cache
     PH, PW, stride = check_pool_args(x, pool_param)
-    check_dout(dout, pool_output_shape(x.shape, PH, PW, stride), "(N, C, H', W')")
+    pads = pool_padding(x, pool_param)
+    check_dout(dout, pool_output_shape(x.shape, PH, PW, stride, pads), "(N, C, H', W')")
+    pad_top, pad_bottom, pad_left, pad_right = pads
     # TODO: Implement the max-pooling backward pass (rule above).
     raise NotImplementedError("max_pool_backward_naive: not implemented yet; write it in cs231n/layers.py")
     return dx
@@ -502,16 +521,29 @@ def avg_pool_forward_naive(x, pool_param):
       - 'pool_height': The height of each pooling region
       - 'pool_width': The width of each pooling region
       - 'stride': The distance between adjacent pooling regions
+      - 'pad' (optional, default 0): the padding around x, as in max pooling
+      - 'count_include_pad' (optional, default False): what a window's sum is
+        divided by, below
+
+    Each window's sum over the entries of x it covers is divided by the number
+    of those entries (TensorFlow's rule: padding does not dilute the mean), or,
+    when count_include_pad is True, by pool_height * pool_width (PyTorch's
+    option of that name: the padding counts as zeros). Without padding both
+    give the plain mean.
 
     Returns a tuple of:
     - out: Output data, of shape (N, C, H', W') where H' and W' are given by
-      H' = 1 + (H - pool_height) // stride
-      W' = 1 + (W - pool_width) // stride
+      H' = 1 + (H + pad_top + pad_bottom - pool_height) // stride
+      W' = 1 + (W + pad_left + pad_right - pool_width) // stride
+      (a floor, as in max pooling; 'same' gives H' = ceil(H / stride))
     - cache: (x, pool_param)
     """
     PH, PW, stride = check_pool_args(x, pool_param)
+    pad_top, pad_bottom, pad_left, pad_right = pool_padding(x, pool_param)
+    count_include_pad = pool_param.get("count_include_pad", False)
     # TODO: Implement the average-pooling forward pass: the mean of every
-    # pool_height x pool_width window, per example and channel.
+    # pool_height x pool_width window of the padded input, per example and
+    # channel, divided as the docstring says.
     raise NotImplementedError("avg_pool_forward_naive: not implemented yet; write it in cs231n/layers.py")
     cache = (x, pool_param)
     return out, cache
@@ -520,9 +552,10 @@ def avg_pool_forward_naive(x, pool_param):
 def avg_pool_backward_naive(dout, cache):
     """A naive implementation of the backward pass for an average-pooling layer.
 
-    Every input of a window receives an equal share, dout / (pool_height *
-    pool_width), of the window's gradient, so the sum of the gradients is
-    preserved; overlapping windows add up.
+    Every entry of x under a window receives an equal share of the window's
+    gradient: dout divided by what the forward pass divided the window's sum
+    by (the number of entries of x it covers, or pool_height * pool_width with
+    count_include_pad). Padding receives nothing; overlapping windows add up.
 
     Inputs:
     - dout: Upstream derivatives, of shape (N, C, H', W')
@@ -533,7 +566,10 @@ def avg_pool_backward_naive(dout, cache):
     """
     x, pool_param = cache
     PH, PW, stride = check_pool_args(x, pool_param)
-    check_dout(dout, pool_output_shape(x.shape, PH, PW, stride), "(N, C, H', W')")
+    pads = pool_padding(x, pool_param)
+    check_dout(dout, pool_output_shape(x.shape, PH, PW, stride, pads), "(N, C, H', W')")
+    pad_top, pad_bottom, pad_left, pad_right = pads
+    count_include_pad = pool_param.get("count_include_pad", False)
     # TODO: Implement the average-pooling backward pass (rule above).
     raise NotImplementedError("avg_pool_backward_naive: not implemented yet; write it in cs231n/layers.py")
     return dx

@@ -27,6 +27,25 @@ and every layer then uses the one output-size formula
 With an int or a pair, the stride must tile the padded input exactly (the
 division above leaves no remainder), as CS231n requires; 'valid' and 'same'
 follow TensorFlow and allow a remainder.
+
+Pooling takes the same forms in `pool_param['pad']` (optional, default 0),
+with the window (pool_height x pool_width) in place of the filter, and sizes
+its output with the same formula in every case: the division is a floor, so
+rows and columns at the bottom and right where no whole window fits are
+dropped, as in CS231n's naive pooling, PyTorch and TensorFlow's 'valid'.
+Written out for the height (the width alike):
+
+    pad 0 or 'valid':   H' = 1 + (H - pool_height) // stride
+    an int p:           H' = 1 + (H + 2 * p - pool_height) // stride
+    a pair (p_h, p_w):  H' = 1 + (H + 2 * p_h - pool_height) // stride
+    'same':             H' = ceil(H / stride)
+
+Padding is never a value of the input: max pooling never selects it, and
+average pooling divides by the number of input entries under the window
+(TensorFlow's rule) unless `pool_param['count_include_pad']` is True
+(PyTorch's option: divide by pool_height * pool_width, padding counted as
+zeros). Each explicit pad must be smaller than the window along its axis, so
+that every window covers at least one entry of the input.
 """
 
 import numbers
@@ -99,12 +118,12 @@ def _explicit_pads(pad, what):
     return int(pads[0]), int(pads[1])
 
 
-def _pad_string(pad):
+def _pad_string(pad, what="conv_param['pad']"):
     """Return 'valid' or 'same' when `pad` is one of those strings (any case), else None."""
     if isinstance(pad, str):
         if pad.lower() in PAD_STRINGS:
             return pad.lower()
-        raise ValueError(f"conv_param['pad'] must be 'valid' or 'same' as a string, got {pad!r}")
+        raise ValueError(f"{what} must be 'valid' or 'same' as a string, got {pad!r}")
     return None
 
 
@@ -115,23 +134,24 @@ def _same_pads(size, kernel, stride):
     return total // 2, total - total // 2
 
 
-def resolve_padding(pad, H, W, HH, WW, stride):
+def resolve_padding(pad, H, W, HH, WW, stride, what="conv_param['pad']"):
     """Turn any accepted `conv_param['pad']` into (pad_top, pad_bottom, pad_left, pad_right).
 
     Inputs:
     - pad: an int, a pair (pad_h, pad_w), 'valid' or 'same'
     - H, W: height and width of the input
-    - HH, WW: height and width of the filter
+    - HH, WW: height and width of the filter (or of the pooling window)
     - stride: the stride (a positive int)
+    - what: how messages name the argument
 
     Returns a tuple of four non-negative ints.
     """
-    mode = _pad_string(pad)
+    mode = _pad_string(pad, what)
     if mode == "valid":
         return 0, 0, 0, 0
     if mode == "same":
         return _same_pads(H, HH, stride) + _same_pads(W, WW, stride)
-    pad_h, pad_w = _explicit_pads(pad, "conv_param['pad']")
+    pad_h, pad_w = _explicit_pads(pad, what)
     return pad_h, pad_h, pad_w, pad_w
 
 
@@ -258,10 +278,15 @@ def check_pool_args(x, pool_param):
 
     Inputs:
     - x: Input data of shape (N, C, H, W)
-    - pool_param: dict with 'pool_height', 'pool_width' and 'stride'
+    - pool_param: dict with 'pool_height', 'pool_width' and 'stride' (positive
+      ints), and optionally 'pad' (default 0: an int, a pair (pad_h, pad_w),
+      'valid' or 'same', see the module docstring) and 'count_include_pad' (a
+      bool, default False; only average pooling reads it)
 
-    Returns (pool_height, pool_width, stride) as ints. The stride must tile the
-    input: (H - pool_height) and (W - pool_width) are multiples of stride.
+    Returns (pool_height, pool_width, stride) as ints; `pool_padding` gives the
+    padding. The stride need not tile the input (the output size is a floor),
+    but the window must fit the padded input, and an explicit pad must be
+    smaller than the window (a window of padding only has no maximum or mean).
     """
     check_array("x", x, 4, "(N, C, H, W)")
     names = ("pool_height", "pool_width", "stride")
@@ -269,14 +294,60 @@ def check_pool_args(x, pool_param):
         positive_int(get_param(pool_param, key, "pool_param"), f"pool_param[{key!r}]")
         for key in names
     )
-    _check_window(x.shape, (PH, PW), stride, (0, 0, 0, 0), None, "pool_param", tile=True)
+    pads = _pool_pads(x.shape, pool_param, PH, PW, stride)
+    _check_window(x.shape, (PH, PW), stride, pads, None, "pool_param", tile=False)
+    if not isinstance(pool_param.get("count_include_pad", False), bool):
+        raise ValueError(
+            "pool_param['count_include_pad'] must be True or False, got "
+            f"{pool_param['count_include_pad']!r}"
+        )
     return PH, PW, stride
 
 
-def pool_output_shape(x_shape, PH, PW, stride):
-    """Shape (N, C, H', W') of a pooling layer's output."""
+def _pool_pads(x_shape, pool_param, PH, PW, stride):
+    """Resolve pool_param's optional 'pad' and check each pad is smaller than the window."""
+    pad = pool_param.get("pad", 0)
+    what = "pool_param['pad']"
+    pads = resolve_padding(pad, x_shape[2], x_shape[3], PH, PW, stride, what)
+    for side, amount, axis, k in zip(
+        ("top", "bottom", "left", "right"),
+        pads,
+        ("height", "height", "width", "width"),
+        (PH, PH, PW, PW),
+        strict=True,
+    ):
+        if amount >= k:
+            lines = "rows" if axis == "height" else "columns"
+            raise ValueError(
+                f"{what} = {pad!r} adds {amount} {lines} on the {side}, not fewer than the "
+                f"window {axis} {k}: a window could cover padding only (it has no maximum or "
+                f"mean); use a pad smaller than the window"
+            )
+    return pads
+
+
+def pool_padding(x, pool_param):
+    """The padding of a pooling layer, resolved: (pad_top, pad_bottom, pad_left, pad_right).
+
+    Inputs:
+    - x: Input data of shape (N, C, H, W)
+    - pool_param: as in check_pool_args ('pad' missing means 0)
+
+    Returns a tuple of four non-negative ints. 'same' follows TensorFlow: just
+    enough padding that H' = ceil(H / stride), the extra row (column) of an
+    odd total at the bottom (on the right).
+    """
+    PH, PW, stride = check_pool_args(x, pool_param)
+    return _pool_pads(x.shape, pool_param, PH, PW, stride)
+
+
+def pool_output_shape(x_shape, PH, PW, stride, pads=(0, 0, 0, 0)):
+    """Shape (N, C, H', W') of a pooling layer's output, given resolved padding."""
     N, C, H, W = x_shape
-    return N, C, 1 + (H - PH) // stride, 1 + (W - PW) // stride
+    pad_top, pad_bottom, pad_left, pad_right = pads
+    H_out = 1 + (H + pad_top + pad_bottom - PH) // stride
+    W_out = 1 + (W + pad_left + pad_right - PW) // stride
+    return N, C, H_out, W_out
 
 
 def check_norm_params(gamma, beta, shape, layout):
