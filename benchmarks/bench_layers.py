@@ -239,20 +239,27 @@ def conv_bench(x_shape, w_shape, stride, pad, dtype):
     )
 
 
-def pool_bench(kind, x_shape, size, stride, dtype):
-    """{max,avg}_pool_{forward,backward}_fast against torch's {max,avg}_pool2d and naive."""
+def pool_bench(kind, x_shape, size, stride, dtype, pad=0):
+    """{max,avg}_pool_{forward,backward}_fast against torch's {max,avg}_pool2d and naive.
+
+    pad: an int, as torch's `padding` (average pooling divides by the entries of x
+    under each window: count_include_pad=False in torch).
+    """
     rng = np.random.default_rng(0)
     arrays = (_random(x_shape, dtype, rng),)
-    params = ({"pool_height": size, "pool_width": size, "stride": stride},)
+    params = ({"pool_height": size, "pool_width": size, "stride": stride, "pad": pad},)
     forward = getattr(fast_layers, f"{kind}_pool_forward_fast")
     backward = getattr(fast_layers, f"{kind}_pool_backward_fast")
     dout = _dout(forward, arrays, params, rng)
 
     def reference(x):
-        return getattr(torch_f, f"{kind}_pool2d")(x, size, stride)
+        if kind == "max":
+            return torch_f.max_pool2d(x, size, stride, padding=pad)
+        return torch_f.avg_pool2d(x, size, stride, padding=pad, count_include_pad=False)
 
     return Bench(
-        figure=f"{kind} pool, x {_dims(x_shape)}, {size}x{size} stride {stride}",
+        figure=f"{kind} pool, x {_dims(x_shape)}, {size}x{size} stride {stride}"
+        + (f", pad {pad}" if pad else ""),
         dtype=np.dtype(dtype),
         ours=layer_step(forward, backward, arrays, params, dout),
         reference=torch_step(reference, arrays, dout),
@@ -260,6 +267,11 @@ def pool_bench(kind, x_shape, size, stride, dtype):
             f"{kind}_pool_forward_naive", f"{kind}_pool_backward_naive", arrays, params, dout
         ),
     )
+
+
+def padded_pool_bench(kind, x_shape, size, stride, pad, dtype):
+    """pool_bench with padding (the padded copy and the window counts on the clock)."""
+    return pool_bench(kind, x_shape, size, stride, dtype, pad=pad)
 
 
 def conv_transpose_bench(x_shape, w_shape, stride, pad, dtype):
@@ -348,6 +360,7 @@ BUILDERS = {
     for f in (
         conv_bench,
         pool_bench,
+        padded_pool_bench,
         conv_transpose_bench,
         spatial_batchnorm_bench,
         spatial_groupnorm_bench,
@@ -355,14 +368,17 @@ BUILDERS = {
 }
 
 # CS231n's two timed convolutions (its notebook's shape, and the three-layer
-# convnet's first layer), the convnet's pooling layer, a decoder-like
-# transposed convolution (16 channels of 32x32 from 32 of 16x16), and the
-# normalisations on the activations of the convnet's first layer.
+# convnet's first layer), the convnet's pooling layer (windows that tile the
+# input) and a padded, overlapping one (ResNet's first: 3x3, stride 2, pad 1),
+# a decoder-like transposed convolution (16 channels of 32x32 from 32 of
+# 16x16), and the normalisations on the activations of the convnet's first layer.
 CONV_SHAPES = [
     ((100, 3, 31, 31), (25, 3, 3, 3), 2, 1),
     ((50, 3, 32, 32), (32, 3, 7, 7), 1, 3),
 ]
 POOL_SHAPE = ((50, 32, 32, 32), 2, 2)
+PADDED_POOL_SHAPE = ((50, 32, 32, 32), 3, 2)
+PADDED_POOL_PAD = 1
 CONV_TRANSPOSE_SHAPE = ((50, 32, 16, 16), (32, 16, 4, 4), 2, 1)
 NORM_SHAPE = (50, 32, 32, 32)
 GROUPS = 4
@@ -374,6 +390,10 @@ def default_benches():
     for dtype in ("float64", "float32"):
         benches += [("conv_bench", (*shape, dtype)) for shape in CONV_SHAPES]
         benches += [("pool_bench", (kind, *POOL_SHAPE, dtype)) for kind in ("max", "avg")]
+        benches += [
+            ("padded_pool_bench", (kind, *PADDED_POOL_SHAPE, PADDED_POOL_PAD, dtype))
+            for kind in ("max", "avg")
+        ]
         benches.append(("conv_transpose_bench", (*CONV_TRANSPOSE_SHAPE, dtype)))
         benches.append(("spatial_batchnorm_bench", (NORM_SHAPE, dtype)))
         benches.append(("spatial_groupnorm_bench", (NORM_SHAPE, GROUPS, dtype)))

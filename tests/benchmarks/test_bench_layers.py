@@ -19,11 +19,13 @@ TINY = [
     ("conv_bench", ((2, 2, 7, 7), (3, 2, 3, 3), 2, 1)),
     ("pool_bench", ("max", (2, 3, 4, 4), 2, 2)),
     ("pool_bench", ("avg", (2, 3, 4, 4), 2, 2)),
+    ("padded_pool_bench", ("max", (2, 3, 5, 4), 3, 2, 1)),
+    ("padded_pool_bench", ("avg", (2, 3, 5, 4), 3, 2, 1)),
     ("conv_transpose_bench", ((2, 4, 3, 3), (4, 3, 4, 4), 2, 1)),
     ("spatial_batchnorm_bench", ((2, 4, 3, 3),)),
     ("spatial_groupnorm_bench", ((2, 4, 3, 3), 2)),
 ]
-WITH_NAIVE = {"conv_bench", "pool_bench", "conv_transpose_bench"}
+WITH_NAIVE = {"conv_bench", "pool_bench", "padded_pool_bench", "conv_transpose_bench"}
 
 
 def tiny_benches(dtypes=("float64", "float32")):
