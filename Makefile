@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo sandbox test test-fast lint format bench golden refs clean
+.PHONY: demo sandbox test test-fast lint format notebooks bench golden refs clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,21 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+## notebooks: bring each notebook pair in step: notebooks/<Name>.py (the source, jupytext's
+##            percent format) and notebooks/<Name>.ipynb; the one edited last wins (jupytext
+##            --sync), then the .py is rewritten from the notebook in jupytext's own layout.
+##            Says which files changed; tests/notebooks/test_sources.py fails until they agree.
+NOTEBOOK_STEMS = $(sort $(basename $(wildcard notebooks/*.py notebooks/*.ipynb)))
+notebooks: $(VENV)/.installed
+	@before="$$(md5sum notebooks/*.py notebooks/*.ipynb 2>/dev/null)"; \
+	$(PY) -m jupytext --quiet --sync \
+	    $(foreach s,$(NOTEBOOK_STEMS),$(firstword $(wildcard $(s).py $(s).ipynb))) && \
+	$(PY) -m jupytext --quiet --to py:percent notebooks/*.ipynb || exit 1; \
+	after="$$(md5sum notebooks/*.py notebooks/*.ipynb)"; \
+	changed="$$(echo "$$after" | grep -vxF -e "$$before" | sed 's/^[0-9a-f]*  /  /')"; \
+	if [ -n "$$changed" ]; then echo "changed:"; echo "$$changed"; \
+	else echo "every notebook agrees with its .py: nothing changed"; fi
 
 ## bench: speed and memory figures into benchmarks/RESULTS.md (never part of the tests);
 ##        WITH_TORCH=1 first installs PyTorch $(TORCH_VERSION) (CPU) into .venv for its baselines
