@@ -357,6 +357,7 @@ def test_cells_whose_naive_layers_reached_or_copied_the_fast_layers_are_flagged(
         "correct_max_pool_forward_naive",
         "correct_max_pool_backward_naive",
         "correct_max_pool_fast_matches_naive",
+        "correct_max_pool_padded",
     }
     assert set(flagged) == {"correct_conv_forward_naive", *pools}
     by_id = {cell.grade_id: cell for cell in cells}
