@@ -71,3 +71,48 @@ class Source:
             raise ReleaseError(
                 "cannot release: missing from the source:\n" + "\n".join(f"  {m}" for m in missing)
             )
+        apart = [problem for path in self.notebook_files() for problem in self._pair_problems(path)]
+        if apart:
+            raise ReleaseError(
+                "cannot release: a notebook and its .py source disagree, so the release would "
+                "ship the .ipynb without the other's edits:\n"
+                + "\n".join(f"  {problem}" for problem in apart)
+                + "\nrun `make notebooks` to bring each pair in step (the file edited last "
+                "wins), then release again"
+            )
+
+    def _pair_problems(self, notebook):
+        """How `notebook` (.ipynb) differs from its jupytext .py beside it: [] or one line.
+
+        Only what the release reads is compared: each cell's type, source and nbgrader
+        metadata. A notebook without a .py is left alone.
+        """
+        py = notebook.with_suffix(".py")
+        if not py.is_file():
+            return []
+        import jupytext
+        import nbformat
+
+        try:
+            text = jupytext.reads(py.read_text(encoding="utf-8"), fmt="py:percent")
+            cells = nbformat.read(notebook, as_version=4).cells
+        except Exception as error:  # a file neither tool can read: name it
+            return [f"{self.origin(py)}: cannot be compared ({type(error).__name__}: {error})"]
+
+        def seen(cell):
+            return cell.cell_type, cell.source, cell.get("metadata", {}).get("nbgrader")
+
+        ours, theirs = [seen(c) for c in text.cells], [seen(c) for c in cells]
+        if ours == theirs:
+            return []
+        where = next(
+            (i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+            min(len(ours), len(theirs)),
+        )
+        cell = theirs[where] if where < len(theirs) else ours[where]
+        grade_id = (cell[2] or {}).get("grade_id")
+        named = f" ({grade_id})" if grade_id else ""
+        return [
+            f"{self.origin(py)} ({len(ours)} cells) and {notebook.name} ({len(theirs)} cells) "
+            f"first differ at cell {where}{named}"
+        ]
