@@ -41,7 +41,7 @@ The attacks (student ids):
                              gradebook.db in reach
   hostile-exit               os._exit(0) in the first cell of every notebook
   hostile-loop-cell          a cell loops forever, ignoring SIGINT and SIGTERM
-  hostile-loop-function      max_pool_forward_naive does the same
+  hostile-loop-function      spatial_groupnorm_forward does the same
   hostile-loop-unkillable    max_pool_forward_naive ignores SIGALRM too and
                              swallows every exception: only SIGKILL ends it
   hostile-memory-bomb        conv_forward_naive allocates np.ones(10**11), then
@@ -69,7 +69,7 @@ The attacks (student ids):
                              the saved reference outputs, and raise otherwise
   hostile-detect-grader      numpy's comparisons always pass, but only when a
                              grader is detected (on base conv-db)
-  hostile-sleep              max_pool_forward_naive sleeps 10**6 s (no CPU used)
+  hostile-sleep              spatial_groupnorm_forward sleeps 10**6 s (no CPU used)
   hostile-fill-disk          max_pool_forward_naive fills the disk with 1 MB files
   hostile-giant-output       max_pool_forward_naive returns an 8 TB view or 400 MB
   hostile-write-outside      writes at a host path, in /tmp, /var/tmp, /dev/shm
@@ -1147,11 +1147,14 @@ def hostile_recipes(ctx):
         "conv",
         _insert_cell(conv, LOOP, "forever", [MAIN_NOTEBOOK]),
     )
+    # The endless loop and the sleep sit in a function two cells call (its own and the
+    # backward pass's): each costs two budgets of 20 s. The unkillable loop sits in one
+    # that four cells call, so that the harness is stopped and resumed once per cell.
     add(
         "hostile-loop-function",
-        "max_pool_forward_naive loops forever, ignoring SIGINT and SIGTERM",
+        "spatial_groupnorm_forward loops forever, ignoring SIGINT and SIGTERM",
         "conv",
-        conv_with(replace={"max_pool_forward_naive": LOOP}),
+        conv_with(replace={"spatial_groupnorm_forward": LOOP}),
     )
     add(
         "hostile-loop-unkillable",
@@ -1344,9 +1347,9 @@ def hostile_recipes(ctx):
     # 6. Against the limits.
     add(
         "hostile-sleep",
-        "max_pool_forward_naive sleeps for 10**6 s (no CPU time used)",
+        "spatial_groupnorm_forward sleeps for 10**6 s (no CPU time used)",
         "conv",
-        conv_with(replace={"max_pool_forward_naive": SLEEP}),
+        conv_with(replace={"spatial_groupnorm_forward": SLEEP}),
     )
     add(
         "hostile-fill-disk",

@@ -748,11 +748,11 @@ def test_hostile_code_parses_and_hostile_notebooks_validate(klass):
 def test_each_hostile_starts_from_its_base(klass, context):
     """Does each hostile student hold its base's code, save the functions it attacks?"""
     attacked = {
-        "hostile-loop-function": {"max_pool_forward_naive"},
+        "hostile-loop-function": {"spatial_groupnorm_forward"},
         "hostile-loop-unkillable": {"max_pool_forward_naive"},
         "hostile-memory-bomb": {"conv_forward_naive"},
         "hostile-hardcoded-public": {"conv_forward_naive", "max_pool_forward_naive"},
-        "hostile-sleep": {"max_pool_forward_naive"},
+        "hostile-sleep": {"spatial_groupnorm_forward"},
         "hostile-fill-disk": {"max_pool_forward_naive"},
         "hostile-giant-output": {"max_pool_forward_naive"},
         "hostile-calls-fast": hostile.NAIVE_LAYERS,
@@ -861,7 +861,7 @@ def test_every_attack_sits_where_its_description_says(klass):
     assert any(
         "SIG_IGN" in c and "while True" in c for c in added_cells(f("hostile-loop-cell"), main)
     )
-    assert "signal.SIGINT" in layers("hostile-loop-function", "max_pool_forward_naive")
+    assert "signal.SIGINT" in layers("hostile-loop-function", "spatial_groupnorm_forward")
     unkillable = layers("hostile-loop-unkillable", "max_pool_forward_naive")
     assert "signal.SIGALRM" in unkillable
     assert "except BaseException" in unkillable
