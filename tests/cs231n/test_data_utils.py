@@ -4,6 +4,7 @@ Every test works on small datasets generated into temporary folders; the default
 full-size synthetic dataset is replaced by a small one through SYNTHETIC_ARGS.
 """
 
+import json
 import os
 import pickle
 import shutil
@@ -158,8 +159,8 @@ def test_str_and_bytes_keys(dataset, tmp_path):
         np.testing.assert_array_equal(a[key], b[key])
 
 
-def test_python2_pickles(dataset, tmp_path):
-    """Does a batch pickled with protocol 2 and bytes keys, as the real files, load?"""
+def test_python3_protocol_2_pickles(dataset, tmp_path):
+    """Does a batch pickled by Python 3 with protocol 2 (bytes as _codecs.encode calls) load?"""
     folder = tmp_path / "protocol-2"
     shutil.copytree(dataset, folder)
     path = folder / "data_batch_1"
@@ -339,6 +340,31 @@ def test_outdated_synthetic_is_regenerated(no_env, monkeypatch, tmp_path, capsys
     assert find_cifar10_dir() == folder
     assert "generating" in capsys.readouterr().out
     assert load_CIFAR_batch(os.path.join(folder, "test_batch"))[0].shape[0] == SMALL["num_test"]
+
+
+def test_synthetic_in_old_format_is_regenerated(no_env, monkeypatch, tmp_path, capsys):
+    """Is a synthetic dataset in format 1 (Python 3 pickles) still read, then replaced?"""
+    home = tmp_path / "datasets"
+    monkeypatch.setenv("CS231N_DATASETS", str(home))
+    folder = home / "synthetic-10-batches-py"
+    synthetic.make_synthetic_cifar10(folder, **SMALL)
+    # Rewrite it as format 1 was: protocol 4, bytes keys, no "format" in the stamp.
+    for name in data_utils.DATASET_FILES:
+        with open(folder / name, "rb") as f:
+            batch = pickle.load(f, encoding="bytes")
+        (folder / name).write_bytes(pickle.dumps(batch, protocol=4))
+    stamp = json.loads((folder / synthetic.STAMP_FILE).read_text())
+    del stamp["format"]
+    (folder / synthetic.STAMP_FILE).write_text(json.dumps(stamp))
+    X, y = load_CIFAR_batch(str(folder / "test_batch"))  # the kit reads both formats
+    assert X.shape == (SMALL["num_test"], 32, 32, 3)
+
+    assert find_cifar10_dir() == str(folder)
+    assert "generating" in capsys.readouterr().out
+    with open(folder / "test_batch", "rb") as fo:  # CS231n's loader reads the new files
+        datadict = pickle.load(fo, encoding="latin1")
+    assert datadict["data"].shape == (SMALL["num_test"], 3072)
+    np.testing.assert_array_equal(datadict["labels"], y)  # the same images, in a new format
 
 
 def test_stale_partial_folders_removed(no_env, monkeypatch, tmp_path, capsys):

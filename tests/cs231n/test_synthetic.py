@@ -1,15 +1,18 @@
 """Tests of cs231n.synthetic: CIFAR-10's format, determinism, balance and difficulty."""
 
 import hashlib
+import io
 import json
 import os
 import pickle
+import pickletools
+import struct
 
 import numpy as np
 import pytest
 
 from cs231n import synthetic
-from cs231n.data_utils import get_CIFAR10_data, load_CIFAR10
+from cs231n.data_utils import get_CIFAR10_data, load_CIFAR10, load_CIFAR_batch
 
 pytestmark = pytest.mark.data
 
@@ -44,6 +47,7 @@ def test_files(small):
     with open(os.path.join(small, synthetic.STAMP_FILE)) as f:
         stamp = json.load(f)
     assert stamp["version"] == synthetic.GENERATOR_VERSION
+    assert stamp["format"] == synthetic.FORMAT_VERSION
     assert (stamp["seed"], stamp["num_train"], stamp["num_test"]) == (0, NUM_TRAIN, NUM_TEST)
 
 
@@ -72,6 +76,99 @@ def test_meta(small):
     assert len(synthetic.CLASS_NAMES) == 10
     assert meta[b"num_vis"] == 3072
     assert meta[b"num_cases_per_batch"] == NUM_TRAIN // 5
+    with open(os.path.join(small, "batches.meta"), "rb") as fo:
+        meta = pickle.load(fo, encoding="latin1")
+    assert meta == {
+        "label_names": list(synthetic.CLASS_NAMES),
+        "num_cases_per_batch": NUM_TRAIN // 5,
+        "num_vis": 3072,
+    }
+
+
+@pytest.mark.parametrize("name", [*FILES, "test_batch"])
+def test_cs231n_loader(small, name):
+    """Does CS231n's own load_CIFAR_batch (encoding='latin1', str keys) read every batch?"""
+    path = os.path.join(small, name)
+    # CS231n's lines, as in its data_utils.py.
+    with open(path, "rb") as fo:
+        datadict = pickle.load(fo, encoding="latin1")
+        X = datadict["data"]
+        Y = datadict["labels"]
+    n = NUM_TEST if name == "test_batch" else NUM_TRAIN // 5
+    X = X.reshape(n, 3, 32, 32).transpose(0, 2, 3, 1).astype("float")
+    Y = np.array(Y)
+    assert set(datadict) == {"batch_label", "labels", "data", "filenames"}
+    assert datadict["data"].dtype == np.uint8
+    assert type(datadict["batch_label"]) is str
+    assert all(type(f) is str for f in datadict["filenames"])
+    assert all(type(y) is int for y in datadict["labels"])
+    Xk, Yk = load_CIFAR_batch(path)  # the kit's loader reads the same images
+    np.testing.assert_array_equal(X, Xk)
+    np.testing.assert_array_equal(Y, Yk)
+
+
+def _python2_batch(n):
+    """A batch of n black images pickled as Python 2 pickled CIFAR-10's, opcode by opcode."""
+
+    def string(b):  # a Python 2 str: SHORT_BINSTRING, or BINSTRING from 256 bytes
+        return (b"U" + bytes([len(b)]) if len(b) < 256 else b"T" + struct.pack("<i", len(b))) + b
+
+    def small_int(i):  # BININT1
+        return b"K" + bytes([i])
+
+    minus_one = b"J" + struct.pack("<i", -1)  # BININT
+    # dtype('u1', 0, 1), BUILD with (3, '|', None, None, None, -1, -1, 0)
+    dtype = b"cnumpy\ndtype\n" + string(b"u1") + small_int(0) + small_int(1) + b"\x87R"
+    dtype += b"(" + small_int(3) + string(b"|") + b"NNN" + 2 * minus_one + small_int(0) + b"tb"
+    # _reconstruct(ndarray, (0,), 'b'), BUILD with (1, (n, 3072), dtype, False, raw bytes)
+    data = b"cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\n"
+    data += small_int(0) + b"\x85" + string(b"b") + b"\x87R"
+    data += b"(" + small_int(1) + small_int(n) + b"M" + struct.pack("<H", 3072) + b"\x86"
+    data += dtype + b"\x89" + string(bytes(n * 3072)) + b"tb"
+    items = [
+        (b"batch_label", string(b"reference batch")),
+        (b"labels", b"](" + n * small_int(0) + b"e"),
+        (b"data", data),
+        (b"filenames", b"](" + n * string(b"black.png") + b"e"),
+    ]
+    body = b"".join(string(key) + value for key, value in items)
+    return b"\x80\x02}(" + body + b"u."
+
+
+@pytest.mark.parametrize("encoding", ["latin1", "bytes"])
+def test_same_as_python2_batch(small, encoding):
+    """Under each encoding, does a batch load with the keys and types of a Python 2 one?"""
+    reference = _python2_batch(3)
+    pickletools.dis(reference, out=io.StringIO())  # raises if malformed
+    expected = pickle.loads(reference, encoding=encoding)
+    with open(os.path.join(small, "data_batch_1"), "rb") as f:
+        batch = pickle.load(f, encoding=encoding)
+    assert set(batch) == set(expected)
+    assert len(expected) == 4
+    for key, value in expected.items():
+        assert type(batch[key]) is type(value), key
+        if isinstance(value, list):
+            assert {type(x) for x in batch[key]} == {type(x) for x in value}, key
+    data = "data" if encoding == "latin1" else b"data"
+    assert batch[data].dtype == expected[data].dtype == np.uint8
+    assert batch[data].shape[1:] == expected[data].shape[1:] == (3072,)
+
+
+@pytest.mark.parametrize("name", [*FILES, "test_batch", "batches.meta"])
+def test_python2_opcodes(small, name):
+    """Is each file a Python 2 pickle: protocol 2, its strings Python 2 str, only NumPy called?"""
+    with open(os.path.join(small, name), "rb") as f:
+        ops = [(op, arg) for op, arg, _ in pickletools.genops(f)]
+    assert (ops[0][0].name, ops[0][1]) == ("PROTO", 2)
+    assert max(op.proto for op, _ in ops) <= 2
+    strings = {op.name for op, _ in ops if op.name.endswith(("STRING", "UNICODE", "BYTES"))}
+    # BINSTRING for the pixels (from 256 bytes); batches.meta has only short strings.
+    assert strings == (
+        {"SHORT_BINSTRING"} if name == "batches.meta" else {"SHORT_BINSTRING", "BINSTRING"}
+    )
+    # No _codecs.encode: Python 3's way of writing bytes with protocol 2.
+    calls = {arg for op, arg in ops if op.name == "GLOBAL"}
+    assert calls <= {"numpy.core.multiarray _reconstruct", "numpy ndarray", "numpy dtype"}
 
 
 def test_pixel_round_trip(small):
