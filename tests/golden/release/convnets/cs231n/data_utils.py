@@ -334,13 +334,21 @@ def is_complete(folder):
 
 
 def _is_current_synthetic(folder):
-    """Return True if `folder` holds the default synthetic dataset of the current generator."""
+    """Return True if `folder` holds the default synthetic dataset of the current generator.
+
+    Its files must be in the current format too: older copies (Python 3 pickles, which
+    CS231n's own loader cannot read) are generated again.
+    """
     try:
         with open(os.path.join(folder, synthetic.STAMP_FILE)) as f:
             stamp = json.load(f)
     except (OSError, ValueError):
         return False
-    expected = {"version": synthetic.GENERATOR_VERSION, **SYNTHETIC_ARGS}
+    expected = {
+        "version": synthetic.GENERATOR_VERSION,
+        "format": synthetic.FORMAT_VERSION,
+        **SYNTHETIC_ARGS,
+    }
     return all(stamp.get(k) == v for k, v in expected.items()) and is_complete(folder)
 
 

@@ -44,23 +44,26 @@ a texture class is flat) and only blurred templates of the shapes; a convnet lea
 both. After one epoch its mistakes are mostly discs taken for squares and triangles
 for crosses.
 
-Files (same names, keys and dtypes as CIFAR-10's):
+Files (same names, format, keys and dtypes as CIFAR-10's):
 
     data_batch_1 .. data_batch_5, test_batch
-        a pickled dict {b'batch_label': bytes, b'labels': list of int,
-        b'data': uint8 array (N, 3072), b'filenames': list of bytes}; each row
+        a pickled dict {'batch_label': str, 'labels': list of int,
+        'data': uint8 array (N, 3072), 'filenames': list of str}; each row
         holds the 1024 red values of the image (row by row), then the 1024
         green, then the 1024 blue
     batches.meta
-        {b'label_names': list of bytes, b'num_cases_per_batch': int,
-        b'num_vis': 3072}
+        {'label_names': list of str, 'num_cases_per_batch': int, 'num_vis': 3072}
     synthetic.json
-        the generator version and its arguments (CIFAR-10 has no such file)
+        the generator version, the file format and the arguments (CIFAR-10 has
+        no such file)
 
-The real files are Python 2 pickles (protocol 2); these use protocol 4, which
-stores bytes as they are: the same dict once loaded, files a third smaller and
-faster to read. Labels are balanced exactly: each class has num_train // 10 or
-one more training images, and the same for test images.
+Like the real files, these are Python 2 pickles (protocol 2) whose strings are
+Python 2 str, so any CIFAR-10 loader reads both alike: with
+pickle.load(f, encoding='latin1'), CS231n's way, the keys and strings load as
+str ('data'); with encoding='bytes' they load as bytes (b'data'); the default
+encoding fails on the pixels, as it does on the real files. Labels are balanced
+exactly: each class has num_train // 10 or one more training images, and the same
+for test images.
 
 Generation is deterministic: the same arguments give the same bytes, on any
 machine with the same numpy version.
@@ -72,6 +75,7 @@ import json
 import os
 import pickle
 import shutil
+import struct
 import tempfile
 
 import numpy as np
@@ -95,7 +99,11 @@ STAMP_FILE = "synthetic.json"
 BATCH_FILES = ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5")
 TEST_FILE = "test_batch"
 META_FILE = "batches.meta"
-PICKLE_PROTOCOL = 4
+# The files' format: 1 was Python 3 pickles (protocol 4, bytes keys), 2 is Python 2 pickles
+# as CIFAR-10's own. Bumped whenever the bytes change but not the images, so that
+# data_utils regenerates old copies without drawing other images.
+FORMAT_VERSION = 2
+PICKLE_PROTOCOL = 2  # CIFAR-10's: Python 2's highest
 
 _SIZE = 32
 _CHUNK = 2500  # images drawn at once: large enough for numpy, small enough for the cache
@@ -266,7 +274,7 @@ def _balanced_labels(rng, n):
 
 
 def _batch_dict(batch_label, labels, data, first_index):
-    """Return a batch laid out as CIFAR-10's: bytes keys, list labels, uint8 rows."""
+    """Return a batch laid out as CIFAR-10's: bytes for Python 2 str, list labels, uint8 rows."""
     names = [f"{CLASS_NAMES[y]}_s_{first_index + i:06d}.png".encode() for i, y in enumerate(labels)]
     return {
         b"batch_label": batch_label.encode(),
@@ -285,6 +293,8 @@ def synthetic_batches(seed=0, num_train=50000, num_test=10000):
     - num_test: test images, all in test_batch
 
     Yields 7 pairs: data_batch_1 .. data_batch_5, test_batch, then batches.meta.
+    Each dict is the file's content as pickle.load(f, encoding='bytes') returns it:
+    bytes keys and strings (b'data', b'labels', ...).
     Raises ValueError at once (not at the first batch) if the sizes are too small.
     """
     if num_train < len(BATCH_FILES) or num_test < 1:
@@ -322,6 +332,113 @@ def _batches(seed, num_train, num_test):
     yield META_FILE, meta
 
 
+# Python 2 pickles. Python 3's pickle cannot write a Python 2 str: with protocol 2 it
+# writes bytes as a call _codecs.encode(text, 'latin1'), which loads as bytes whatever
+# the encoding, so CS231n's datadict['data'] would fail. The few opcodes that CIFAR-10's
+# files use are therefore written here, as Python 2's cPickle wrote them (without its
+# memo entries, which a loader needs only for objects stored twice).
+
+
+def _py2_int(value):
+    """Return the opcode of a Python 2 int: 1, 2 or 4 bytes (the last signed)."""
+    if 0 <= value < 1 << 8:
+        return pickle.BININT1 + struct.pack("<B", value)
+    if 0 <= value < 1 << 16:
+        return pickle.BININT2 + struct.pack("<H", value)
+    if -(1 << 31) <= value < 1 << 31:
+        return pickle.BININT + struct.pack("<i", value)
+    raise ValueError(f"{value} does not fit the 4-byte int of a Python 2 pickle")
+
+
+def _py2_str_header(size):
+    """Return the opcode and length that precede a Python 2 str of `size` bytes."""
+    if size < 1 << 8:
+        return pickle.SHORT_BINSTRING + struct.pack("<B", size)
+    return pickle.BINSTRING + struct.pack("<i", size)
+
+
+def _py2_tuple(*items):
+    """Return the opcodes of a tuple of already pickled items."""
+    if 1 <= len(items) <= 3:
+        return b"".join(items) + (pickle.TUPLE1, pickle.TUPLE2, pickle.TUPLE3)[len(items) - 1]
+    return pickle.MARK + b"".join(items) + pickle.TUPLE
+
+
+def _py2_str(value):
+    """Return the opcodes of a Python 2 str holding the bytes `value`."""
+    return _py2_str_header(len(value)) + value
+
+
+# NumPy's dtype('uint8') as pickled under Python 2: dtype('u1', 0, 1), then BUILD with
+# its state (version 3, byte order '|', no sub-array, names or fields, sizes -1, flags 0).
+_PY2_UINT8_DTYPE = (
+    pickle.GLOBAL
+    + b"numpy\ndtype\n"
+    + _py2_tuple(_py2_str(b"u1"), _py2_int(0), _py2_int(1))
+    + pickle.REDUCE
+    + _py2_tuple(_py2_int(3), _py2_str(b"|"), *[pickle.NONE] * 3, *map(_py2_int, (-1, -1, 0)))
+    + pickle.BUILD
+)
+
+
+def _write_py2_array(a, f):
+    """Write a uint8 array as NumPy under Python 2 pickled one.
+
+    An empty array numpy.core.multiarray._reconstruct(ndarray, (0,), 'b'), then BUILD
+    with the state (1, shape, dtype, False, raw bytes), False saying C order. NumPy 2
+    still reads numpy.core in pickles.
+    """
+    a = np.ascontiguousarray(a)
+    f.write(pickle.GLOBAL + b"numpy.core.multiarray\n_reconstruct\n")
+    ndarray = pickle.GLOBAL + b"numpy\nndarray\n"
+    f.write(_py2_tuple(ndarray, _py2_tuple(_py2_int(0)), _py2_str(b"b")) + pickle.REDUCE)
+    shape = _py2_tuple(*map(_py2_int, a.shape))
+    f.write(pickle.MARK + _py2_int(1) + shape + _PY2_UINT8_DTYPE + pickle.NEWFALSE)
+    f.write(_py2_str_header(a.nbytes))
+    f.write(a.data)  # the rows as stored, without a copy
+    f.write(pickle.TUPLE + pickle.BUILD)
+
+
+def _write_py2(obj, f):
+    """Write obj, made of dicts, lists, bytes (Python 2 str), ints and uint8 arrays."""
+    if type(obj) is bytes:
+        f.write(_py2_str(obj))
+    elif type(obj) is int:
+        f.write(_py2_int(obj))
+    elif type(obj) is list:
+        f.write(pickle.EMPTY_LIST)
+        for lo in range(0, len(obj), 1000):  # Python 2 appends 1000 items at a time
+            f.write(pickle.MARK)
+            for item in obj[lo : lo + 1000]:
+                _write_py2(item, f)
+            f.write(pickle.APPENDS)
+    elif type(obj) is dict:
+        f.write(pickle.EMPTY_DICT + pickle.MARK)  # CIFAR-10's dicts have a few keys: one batch
+        for key, value in obj.items():
+            _write_py2(key, f)
+            _write_py2(value, f)
+        f.write(pickle.SETITEMS)
+    elif isinstance(obj, np.ndarray) and obj.dtype == np.uint8:
+        _write_py2_array(obj, f)
+    else:
+        raise TypeError(f"cannot write a {type(obj).__name__} as CIFAR-10's files hold")
+
+
+def dump_python2(obj, f):
+    """Pickle obj into the binary file f as Python 2 did with protocol 2, CIFAR-10's format.
+
+    Inputs:
+    - obj: a dict or list made of dicts, lists, bytes, ints and uint8 arrays
+    - f: a file open for writing in binary mode
+
+    bytes are written as Python 2 str: pickle.load(f, encoding='latin1') returns them
+    as str, encoding='bytes' as bytes. Raises TypeError on any other type.
+    """
+    f.write(pickle.PROTO + struct.pack("<B", PICKLE_PROTOCOL))
+    _write_py2(obj, f)
+    f.write(pickle.STOP)
+
+
 def make_synthetic_cifar10(root, seed=0, num_train=50000, num_test=10000):
     """Generate the synthetic dataset into the folder `root`, which must not exist yet.
 
@@ -345,10 +462,11 @@ def make_synthetic_cifar10(root, seed=0, num_train=50000, num_test=10000):
     try:
         for name, batch in batches:
             with open(os.path.join(tmp, name), "wb") as f:
-                pickle.dump(batch, f, protocol=PICKLE_PROTOCOL)
+                dump_python2(batch, f)
         stamp = {
             "generator": "cs231n.synthetic",
             "version": GENERATOR_VERSION,
+            "format": FORMAT_VERSION,
             "seed": seed,
             "num_train": num_train,
             "num_test": num_test,
