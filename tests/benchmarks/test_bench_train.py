@@ -49,7 +49,8 @@ def quick_rows():
 
 
 def test_quick_run_gives_every_figure(quick_rows):
-    """Does a quick run give well-formed rows for the epoch, the steps and the memory?"""
+    """Does a quick run give well-formed rows for the epoch, the steps and the memory, the
+    memory's verdict following its peak?"""
     check_rows(quick_rows)
     figures = {figure: (measured, comparison) for figure, measured, comparison in quick_rows}
     epoch = next(f for f in figures if f.startswith("one epoch of ThreeLayerConvNet"))
@@ -59,8 +60,14 @@ def test_quick_run_gives_every_figure(quick_rows):
         (memory,) = [f for f in figures if f.startswith("peak RSS") and dtype in f]
         measured, comparison = figures[memory]
         assert re.fullmatch(r"\d+\.\d\d GB", measured)
-        assert float(measured.split()[0]) > 0
-        assert "aim < 1.5 GB" in comparison
+        peak = float(measured.split()[0])
+        assert peak > 0
+        # The verdict follows the peak: met with what is to spare, or missed by how much.
+        verdict = re.match(r"aim < [\d.]+ GB (met|missed) \((?:by )?(\d+\.\d\d) GB", comparison)
+        assert verdict, comparison
+        margin = bench_train.MEMORY_AIM_GB - peak
+        assert verdict[1] == ("met" if margin > 0 else "missed")
+        assert float(verdict[2]) == pytest.approx(abs(margin), abs=0.011)
 
 
 @needs_torch
