@@ -1,6 +1,7 @@
 """The command line: usage errors name the verb's options, bad values and unwritable courses are
 refused before anything runs."""
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -19,6 +20,19 @@ def empty_course(tmp_path):
     (course / "release" / ASSIGNMENT_ID).mkdir(parents=True)
     (course / "nbgrader_config.py").write_text("c = get_config()\n")
     return course
+
+
+@pytest.mark.parametrize("verb", list(cli.COMMANDS))
+def test_help_prints_the_verbs_docstring_as_written(capsys, verb):
+    """Does `<verb> --help` print the verb's docstring line for line, so its numbered steps
+    and exit codes reach the instructor as written, not rewrapped into one paragraph?"""
+    module, summary = cli.COMMANDS[verb]
+    with pytest.raises(SystemExit) as stop:
+        cli.main([verb, "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: python -m autograder {verb}")
+    assert (importlib.import_module(module).__doc__ or summary).strip() in out
 
 
 def test_an_unknown_option_prints_the_verbs_usage(capsys, empty_course):
