@@ -12,7 +12,6 @@ import nbformat
 import pytest
 
 import autograder
-import autograder.release.scan as scan_module
 from autograder import paths
 from autograder.release import Source
 from autograder.release.scan import KINDS, MARKERS, collect_secrets, scan_release
@@ -201,10 +200,8 @@ def test_planted_leak_is_caught(plant, built, secrets, release):
 
 
 def test_every_claimed_kind_is_planted():
-    """Does some planted leak exercise every kind the scan claims (and documents)?"""
+    """Does some planted leak exercise every kind the scan claims?"""
     assert set(KINDS) == {kind for _, kind, _ in PLANTS.values()}
-    for kind in KINDS:
-        assert f"\n    {kind} " in scan_module.__doc__
 
 
 def test_secrets_are_solution_lines_not_provided_ones(tmp_path):
