@@ -758,11 +758,7 @@ def _judge_initial_loss(case, output, entry):
     if loss.shape != () or loss_reg.shape != ():
         return ["the loss is not a single number"]
     loss, loss_reg = float(loss), float(loss_reg)
-    model.params = {name: value.astype(np.float64) for name, value in params.items()}
-    model.reg = 0.0
-    expected, _ = model.loss(X, y)
-    model.reg = reg
-    expected_reg, _ = model.loss(X, y)
+    expected, expected_reg = _solution_losses(model, params, X, y, reg)
     classes = int(config.get("num_classes", 10))
     if not _close(loss, expected, 1e-6):
         shown = f" (yours {loss:.6g}, expected {float(expected):.6g})" if visible else ""
@@ -781,6 +777,23 @@ def _judge_initial_loss(case, output, entry):
     elif not loss_reg > loss:
         problems.append("the loss with regularisation is not larger than without")
     return problems
+
+
+def _solution_losses(model, params, X, y, reg):
+    """The solution's loss of `params` on (X, y), without and with regularisation.
+
+    One forward pass of the instructor's model (no y: no backward pass), then the
+    provided softmax loss and the regularisation ThreeLayerConvNet.loss documents
+    (0.5 * reg * the sum of the squares of W1, W2 and W3): what model.loss(X, y)
+    returns with reg 0 and with `reg`, for a third of the work of two full calls.
+    """
+    from cs231n.layers import softmax_loss
+
+    model.params = {name: value.astype(np.float64) for name, value in params.items()}
+    scores = model.loss(X)
+    loss, _ = softmax_loss(scores, y)
+    squares = sum(float(np.sum(model.params[name] ** 2)) for name in ("W1", "W2", "W3"))
+    return float(loss), float(loss) + 0.5 * reg * squares
 
 
 def _close(a, b, threshold):
