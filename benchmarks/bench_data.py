@@ -12,7 +12,6 @@ Run it with `python -m benchmarks.bench_data`; `run()` returns the rows
 
 import json
 import os
-import pickle
 import subprocess
 import sys
 import tempfile
@@ -124,24 +123,8 @@ def run():
                     "second call, files in the page cache",
                 )
             )
-        # The real files are protocol 2 pickles; written from Python 3, protocol 2 stores
-        # bytes as latin-1 text, which costs more to load than Python 2's own pickles did,
-        # so this bounds what the real CIFAR-10 needs.
-        for name in (*synthetic.BATCH_FILES, synthetic.TEST_FILE):
-            path = os.path.join(folder, name)
-            with open(path, "rb") as f:
-                batch = pickle.load(f)
-            with open(path, "wb") as f:
-                pickle.dump(batch, f, protocol=2)
-            del batch
-        m = _measure_load(folder, "float64")
-        rows.append(
-            (
-                "get_CIFAR10_data(), files pickled with protocol 2: peak RSS",
-                f"{m['peak'] / GB:.2f} GB",
-                f"aim <= {MEMORY_AIM_GB} GB; an upper bound for the real CIFAR-10's files",
-            )
-        )
+        # The synthetic batches are written as CIFAR-10's own files are (Python 2
+        # pickles: synthetic.dump_python2), so these are the real files' figures too.
     return rows
 
 
