@@ -178,7 +178,7 @@ def add_arguments(parser):
 
 
 def main(args):
-    from .fabricate import FabricateError
+    from .recipes import FabricateError
 
     ids = None if args.whole_class else tuple(args.student or DEMO_CLASS)
     try:

@@ -108,7 +108,8 @@ import re
 import string
 import zipfile
 
-from .fabricate import (
+from .mistakes import MISTAKES
+from .recipes import (
     CELL_FUNCTIONS,
     FabricateError,
     Marker,
@@ -126,7 +127,6 @@ from .fabricate import (
     set_cell_text,
     zip_bytes,
 )
-from .mistakes import MISTAKES
 
 LAYERS = "cs231n/layers.py"
 MAIN_NOTEBOOK = "ConvolutionalNetworks.ipynb"

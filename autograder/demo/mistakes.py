@@ -19,7 +19,7 @@ import ast
 import textwrap
 from dataclasses import dataclass, field
 
-from .fabricate import (
+from .recipes import (
     ALL_FUNCTIONS,
     FabricateError,
     Patch,

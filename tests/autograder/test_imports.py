@@ -68,22 +68,7 @@ def _cycles(modules):
 SUBPACKAGES = sorted({name.split(".")[1] for name in MODULES if name.count(".") >= 2})
 
 
-@pytest.mark.parametrize(
-    "subpackage",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 16, part 3: fabricate.py, hostile.py and mistakes.py import "
-                "each other (their shared pieces still want one home)",
-            ),
-        )
-        if name == "demo"
-        else name
-        for name in SUBPACKAGES
-    ],
-)
+@pytest.mark.parametrize("subpackage", SUBPACKAGES)
 def test_no_module_of_a_subpackage_imports_itself_back(subpackage):
     """Does no chain of imports among a subpackage's modules lead back to where it started?"""
     prefix = f"autograder.{subpackage}"

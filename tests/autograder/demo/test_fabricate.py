@@ -1,4 +1,4 @@
-"""Tests of the fabricated class: autograder/demo/fabricate.py, mistakes.py and hostile.py.
+"""Tests of the fabricated class: autograder/demo/fabricate.py, recipes.py, mistakes.py, hostile.py.
 
 One release is built for the module (nbgrader takes seconds) and the class is
 fabricated from it once. Solution, alternative and mistaken submissions are
@@ -30,9 +30,18 @@ import pytest
 from autograder import paths
 from autograder.demo import hostile, mistakes
 from autograder.demo.fabricate import (
+    KINDS,
+    fabricate_class,
+    grade_cells,
+    instructor_files,
+    leftover_pids,
+    make_context,
+    read_release,
+    side_effects,
+)
+from autograder.demo.recipes import (
     ALL_FUNCTIONS,
     CELL_FUNCTIONS,
-    KINDS,
     Expect,
     FabricateError,
     Marker,
@@ -40,14 +49,7 @@ from autograder.demo.fabricate import (
     apply_patches,
     cell_text,
     expect_scores,
-    fabricate_class,
-    grade_cells,
-    instructor_files,
-    leftover_pids,
-    make_context,
     partial_files,
-    read_release,
-    side_effects,
     without_markers,
 )
 from autograder.grade.results import CaseVerdict, CellScore, Result
