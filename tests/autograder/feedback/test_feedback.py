@@ -1,5 +1,6 @@
 """The feedback verb on the class graded end to end (tests/classroom.py)."""
 
+import html
 import json
 import sqlite3
 
@@ -53,11 +54,20 @@ def test_feedback_holds_pages_only(written):
 
 
 def test_the_summary_names_each_mistake(written):
-    """Does the summary of a mistake show the cell's lost points and a hint?"""
+    """Does the summary of a mistake show the hint of every case the broken function missed?"""
     course, report = written
+    (result,) = [r for r in read_results(course) if r.student == "mistake-conv-stride"]
+    hints = [
+        case.hint
+        for cell in result.cells
+        if cell.function == "conv_forward_naive"
+        for case in cell.cases
+        if not case.passed and case.hint
+    ]
+    assert hints
     text = report.pages["mistake-conv-stride"].read_text()
-    assert "conv_forward_naive" in text
-    assert "hidden case" in text
+    for hint in hints:
+        assert html.escape(hint, quote=True) in text
     solution = report.pages["solution"].read_text()
     assert "all correct" in solution
     assert "ConvolutionalNetworks.html" in solution
