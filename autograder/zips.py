@@ -9,7 +9,7 @@ members again gives the same bytes and git sees nothing to commit.
 Its users: the release zip (release/archive.py), the reference files
 (refs/store.py, an .npz is a zip of .npy files) and the fabricated
 submissions of the demo (demo/fabricate.py). The demo's zip bomb is written
-by hand beside it (fabricate.bomb_zip_bytes): zipfile would take seconds to
+by hand beside it (demo/recipes.py, bomb_zip_bytes): zipfile would take seconds to
 deflate its gibibyte.
 """
 

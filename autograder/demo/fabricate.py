@@ -61,7 +61,6 @@ from .recipes import (
     read_notebook,
     zip_bytes,
 )
-from .recipes import Patch as Patch  # re-exported: tests/corpora/mistakes write Mistakes with it
 
 #: The kinds of fabricated student, in the order fabricate_class returns them.
 KINDS = ("solution", "release", "alternative", "mistake", "hostile")

@@ -1,7 +1,7 @@
 """Mistakes in the naive convolution, forward and backward (cs231n/layers.py)."""
 
-from autograder.demo.fabricate import Patch
 from autograder.demo.mistakes import Mistake
+from autograder.demo.recipes import Patch
 
 LAYERS = "cs231n/layers.py"
 FORWARD = frozenset({"conv_forward_naive"})

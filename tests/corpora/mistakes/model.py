@@ -1,7 +1,7 @@
 """Mistakes in the three-layer convnet (cs231n/classifiers/cnn.py), and one harmless variant."""
 
-from autograder.demo.fabricate import Patch
 from autograder.demo.mistakes import Mistake
+from autograder.demo.recipes import Patch
 
 CNN = "cs231n/classifiers/cnn.py"
 INIT = frozenset({"ThreeLayerConvNet.__init__"})

@@ -1,7 +1,7 @@
 """Mistakes in spatial batch normalisation and spatial group normalisation (cs231n/layers.py)."""
 
-from autograder.demo.fabricate import Patch
 from autograder.demo.mistakes import Mistake
+from autograder.demo.recipes import Patch
 
 LAYERS = "cs231n/layers.py"
 BN_FORWARD = frozenset({"spatial_batchnorm_forward"})

@@ -1,7 +1,7 @@
 """Mistakes in max and average pooling, forward and backward (cs231n/layers.py)."""
 
-from autograder.demo.fabricate import Patch
 from autograder.demo.mistakes import Mistake
+from autograder.demo.recipes import Patch
 
 LAYERS = "cs231n/layers.py"
 #: Where the forward passes' windows start, as the solution writes it (the same in all four).

@@ -1,8 +1,8 @@
 """Mistakes in training: Adam (cs231n/optim.py), the Solver (cs231n/solver.py) and the
 notebook's train_one_epoch."""
 
-from autograder.demo.fabricate import Patch
 from autograder.demo.mistakes import Mistake
+from autograder.demo.recipes import Patch
 
 OPTIM = "cs231n/optim.py"
 SOLVER = "cs231n/solver.py"
