@@ -43,6 +43,7 @@ def test_the_demo_runs_end_to_end_and_says_every_score_is_honest(tmp_path):
     assert (course / MARK).is_file()
 
 
+@pytest.mark.slow  # it releases a course before it reads --student
 def test_an_unknown_student_kind_is_named_with_the_kinds_there_are(tmp_path):
     """Does `demo --student nobody` say which ids exist, and exit 2?"""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
