@@ -35,7 +35,7 @@ test: $(VENV)/.installed sandbox
 	$(PY) -m pytest
 
 ## test-fast: the quick tier for the edit-test loop: lint, then every test not marked slow
-##            (no class graded end to end, no corpus, no Dask; about 3 minutes on 2 cores)
+##            (no class graded end to end, no corpus, no Dask; under 2 minutes on 2 cores)
 test-fast: $(VENV)/.installed sandbox
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
