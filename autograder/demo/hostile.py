@@ -13,10 +13,10 @@ Bases (what the submission starts from; its Expect follows from it):
             solved: full marks on the three max-pool cells, 0 elsewhere
   conv-db   `conv` with mistake-conv-db's bug: full on the conv forward cells,
             fewer points on the cells calling conv_backward_naive, 0 elsewhere
-  model     the release with the three-layer convnet, the Solver and adam
+  model     the release with the three-layer convnet, the Solver and the update rules
             solved (the convnet runs on the provided fast layers, through the
-            sandwich layers): full marks on its three cells and the overfitting
-            cell, 0 elsewhere
+            sandwich layers): full marks on its three cells, the cells of the
+            update rules and the Solver, and the overfitting cell, 0 elsewhere
 
 A function an attack replaces counts as missing (its cells score 0: every case
 calls it); the grader must still give the base's other cells their due, so a
@@ -135,7 +135,7 @@ CONV = frozenset({"conv_forward_naive", "conv_backward_naive"})
 POOL = frozenset({"max_pool_forward_naive", "max_pool_backward_naive"})
 MODEL = frozenset(
     {"ThreeLayerConvNet.__init__", "ThreeLayerConvNet.loss", "Solver._step",
-     "Solver.check_accuracy", "adam"}
+     "Solver.check_accuracy", "sgd_momentum", "rmsprop", "adam"}
 )  # fmt: skip
 #: base -> the functions that are correct ("works") and present but wrong ("broken").
 BASES = {

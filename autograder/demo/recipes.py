@@ -65,6 +65,12 @@ CELL_FUNCTIONS = {
     "correct_three_layer_convnet_loss": _CNN,
     "correct_three_layer_convnet_initial_loss": _CNN,
     "correct_three_layer_convnet_gradients": _CNN,
+    "correct_sgd_momentum": ("sgd_momentum",),
+    "correct_rmsprop": ("rmsprop",),
+    "correct_adam": ("adam",),
+    # The step's cases train the provided SoftmaxClassifier with sgd_momentum.
+    "correct_solver_step": ("Solver._step", "sgd_momentum"),
+    "correct_solver_check_accuracy": ("Solver.check_accuracy",),
     "correct_overfit_small_data": _TRAIN,
     "correct_train_one_epoch": (*_TRAIN, "train_one_epoch"),
     # PoolingAndTransposedConv.ipynb

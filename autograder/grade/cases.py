@@ -62,6 +62,7 @@ from ..refs.cases import (
     POOL_OUT,
     POOL_OUT_DX,
     TRANSPOSE_HINTS,
+    accuracy_inputs,
 )
 
 
@@ -359,6 +360,38 @@ def _initial_loss(rng, n, config, reg):
     return {"X": X, "y": y, "config": dict(config), "reg": reg}
 
 
+def _rule(rng, shape, steps, config, state=(), scales=(-2, 1)):
+    """Inputs of an update rule's program: w, `steps` gradients and a config.
+
+    The gradients' magnitudes spread over 10 ** scales (so that epsilon
+    matters somewhere); `state` names the state arrays to start from
+    (velocity, cache, m, v), drawn to match; the others start at zero.
+    """
+    magnitude = 10.0 ** rng.uniform(*scales, shape)
+    inputs = {"w": rng.randn(*shape), "dws": rng.randn(steps, *shape) * magnitude}
+    config = dict(config)
+    for key in state:
+        draw = rng.randn(*shape) * magnitude
+        config[key] = 0.1 * draw if key in ("velocity", "m") else draw**2
+    inputs["config"] = config
+    return inputs
+
+
+def _solver_step(rng, n, dims, classes, batch_size, steps, optim_config):
+    D = int(np.prod(dims))
+    return {
+        "params": {"W": 0.1 * rng.randn(D, classes), "b": 0.1 * rng.randn(classes)},
+        "X": rng.randn(n, *dims),
+        "y": rng.randint(classes, size=n),
+        "options": {
+            "update_rule": "sgd_momentum",
+            "optim_config": dict(optim_config),
+            "batch_size": batch_size,
+        },
+        "steps": steps,
+    }
+
+
 #: What the overfitting cell runs (its arguments, verbatim).
 OVERFIT_MODEL = {"weight_scale": 1e-2}
 OVERFIT_SOLVER = {
@@ -634,6 +667,60 @@ def _registry():
         (5183, P(_convnet, n=4, input_dim=(3, 8, 4), num_filters=2, filter_size=3,
                  hidden_dim=5, num_classes=10, reg=1.2, scale=(0.4, 0.3, 0.3))),
     ], layouts=CONVNET))
+    c = "correct_sgd_momentum"
+    add(c, "sgd_momentum", _layer_cell(c, "sgd_momentum", "sgd_momentum", [
+        (5501, P(_rule, shape=(4, 3), steps=1, state=("velocity",),
+                 config={"learning_rate": 0.1, "momentum": 0.5})),
+        # No velocity yet, the default momentum.
+        (5502, P(_rule, shape=(2, 3, 4), steps=4, config={"learning_rate": 0.02})),
+        (5503, P(_rule, shape=(6,), steps=2, state=("velocity",),
+                 config={"learning_rate": 1e-3, "momentum": 0.99})),
+    ], {}))
+    c = "correct_rmsprop"
+    add(c, "rmsprop", _layer_cell(c, "rmsprop", "rmsprop", [
+        # Gradients down to 1e-5 with epsilon 1e-6: where epsilon goes shows.
+        (5511, P(_rule, shape=(3, 5), steps=1, state=("cache",), scales=(-5, 0),
+                 config={"learning_rate": 1e-2, "decay_rate": 0.95, "epsilon": 1e-6})),
+        # No cache yet, the default decay rate and epsilon, gradients down to 1e-9.
+        (5512, P(_rule, shape=(4, 2, 3), steps=3, scales=(-9, 0),
+                 config={"learning_rate": 1e-3})),
+        (5513, P(_rule, shape=(7,), steps=2, state=("cache",), scales=(-4, 1),
+                 config={"learning_rate": 0.05, "decay_rate": 0.5, "epsilon": 1e-3})),
+    ], {}))
+    c = "correct_adam"
+    add(c, "adam", _layer_cell(c, "adam", "adam", [
+        (5521, P(_rule, shape=(3, 4), steps=1, state=("m", "v"),
+                 config={"learning_rate": 1e-2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8,
+                         "t": 10})),
+        # The first steps from nothing, the default betas: the bias correction is large.
+        (5522, P(_rule, shape=(2, 5), steps=4, config={"learning_rate": 5e-3})),
+        (5523, P(_rule, shape=(2, 2, 3), steps=2, state=("m", "v"), scales=(-5, 0),
+                 config={"learning_rate": 1e-3, "beta1": 0.7, "beta2": 0.95, "epsilon": 1e-4,
+                         "t": 1})),
+    ], {"t": "()"}))
+    c = "correct_solver_step"
+    add(c, "Solver._step", _layer_cell(c, "solver_step", "solver_step", [
+        (5531, P(_solver_step, n=20, dims=(3, 2, 2), classes=5, batch_size=7, steps=2,
+                 optim_config={"learning_rate": 0.3, "momentum": 0.5})),
+        # One batch the size of the whole set (drawn with replacement all the same).
+        (5532, P(_solver_step, n=9, dims=(4,), classes=3, batch_size=9, steps=4,
+                 optim_config={"learning_rate": 0.1, "momentum": 0.95})),
+        # The default momentum.
+        (5533, P(_solver_step, n=15, dims=(2, 2, 2), classes=3, batch_size=4, steps=3,
+                 optim_config={"learning_rate": 0.2})),
+    ], {"loss_history": "(steps,)"}))
+    c = "correct_solver_check_accuracy"
+    add(c, "Solver.check_accuracy", _layer_cell(c, "solver_check_accuracy",
+        "solver_check_accuracy", [
+        # The last batch holds two examples, one of them wrong.
+        (5541, P(accuracy_inputs, n=10, dims=(3, 2), classes=3, batch_size=4, num_samples=6,
+                 wrong=(0, 3, 9))),
+        # One batch exactly.
+        (5542, P(accuracy_inputs, n=5, dims=(4,), classes=2, batch_size=5, num_samples=3,
+                 wrong=(2,))),
+        (5543, P(accuracy_inputs, n=11, dims=(2, 2, 2), classes=6, batch_size=2,
+                 num_samples=8, wrong=(1, 5, 6, 10))),
+    ], {"accuracy": "()", "sampled": "()"}))
     c = "correct_overfit_small_data"
     # Data seed 5193: the solution keeps 0.97 to 1.0 training accuracy over numpy
     # seeds 231 and 0 to 4 (other data seeds went as low as 0.82).

@@ -152,6 +152,82 @@ def spatial_groupnorm_backward(i):
 
 
 # ---------------------------------------------------------------------------
+# Update rules and the Solver
+# ---------------------------------------------------------------------------
+
+
+def _rule_steps(rule, i, state):
+    """Step `rule` once per gradient of i["dws"] from i["w"] and i["config"], as the cells do.
+
+    Returns next_w and the config's entries named in `state` (None where the
+    config returned is not a dict or lacks one: a bad output, not a crash).
+    """
+    next_w, config = i["w"], i["config"]
+    for dw in i["dws"]:
+        next_w, config = rule(next_w, dw, config)
+    found = {key: config.get(key) if isinstance(config, dict) else None for key in state}
+    return {"next_w": next_w, **found}
+
+
+def sgd_momentum(i):
+    from cs231n.optim import sgd_momentum as rule
+
+    return _rule_steps(rule, i, ("velocity",))
+
+
+def rmsprop(i):
+    from cs231n.optim import rmsprop as rule
+
+    return _rule_steps(rule, i, ("cache",))
+
+
+def adam(i):
+    from cs231n.optim import adam as rule
+
+    return _rule_steps(rule, i, ("m", "v", "t"))
+
+
+def _data(X, y):
+    return {"X_train": X, "y_train": y, "X_val": X, "y_val": y}
+
+
+def solver_step(i):
+    """i["steps"] calls of Solver._step on the provided SoftmaxClassifier.
+
+    Returns the params, the loss history and each parameter's velocity (the
+    cases train with sgd_momentum), None where a config lacks it.
+    """
+    from cs231n.checks import SoftmaxClassifier
+    from cs231n.solver import Solver
+
+    model = SoftmaxClassifier(i["params"])
+    solver = Solver(model, _data(i["X"], i["y"]), **i["options"])
+    for _ in range(i["steps"]):
+        solver._step()
+    configs = solver.optim_configs
+    return {
+        "params": model.params,
+        "loss_history": np.array(solver.loss_history, dtype=np.float64),
+        "velocity": {
+            p: configs[p].get("velocity") if isinstance(configs.get(p), dict) else None
+            for p in model.params
+        },
+    }
+
+
+def solver_check_accuracy(i):
+    """Solver.check_accuracy on the provided SoftmaxClassifier: all examples, then a sample."""
+    from cs231n.checks import SoftmaxClassifier
+    from cs231n.solver import Solver
+
+    X, y = i["X"], i["y"]
+    solver = Solver(SoftmaxClassifier(i["params"]), _data(X, y))
+    accuracy = solver.check_accuracy(X, y, batch_size=i["batch_size"])
+    sampled = solver.check_accuracy(X, y, num_samples=i["num_samples"], batch_size=i["batch_size"])
+    return {"accuracy": accuracy, "sampled": sampled}
+
+
+# ---------------------------------------------------------------------------
 # The three-layer convnet
 # ---------------------------------------------------------------------------
 
@@ -313,6 +389,11 @@ PROGRAMS = {
         spatial_batchnorm_backward,
         spatial_groupnorm_forward,
         spatial_groupnorm_backward,
+        sgd_momentum,
+        rmsprop,
+        adam,
+        solver_step,
+        solver_check_accuracy,
         convnet_loss,
         convnet_initial_loss,
         overfit_small_data,

@@ -261,6 +261,91 @@ def _convnet_inputs(rng):
     }
 
 
+def _momentum_inputs(rng):
+    # Three steps from a velocity already under way; a learning rate and a
+    # momentum unlike the defaults, so that a rule ignoring config shows.
+    return {
+        "w": rng.randn(4, 5),
+        "dws": rng.randn(3, 4, 5),
+        "config": {"learning_rate": 0.05, "momentum": 0.8, "velocity": 0.1 * rng.randn(4, 5)},
+    }
+
+
+def _rmsprop_inputs(rng):
+    # Gradients from 1e-4 to 10 and epsilon 1e-4: where the square root of the
+    # cache is about epsilon, epsilon inside the root (or no root) shows.
+    scales = 10.0 ** rng.uniform(-4, 1, (5, 4))
+    return {
+        "w": rng.randn(5, 4),
+        "dws": rng.randn(3, 5, 4) * scales,
+        "config": {
+            "learning_rate": 0.01,
+            "decay_rate": 0.9,
+            "epsilon": 1e-4,
+            "cache": (rng.randn(5, 4) * scales) ** 2,
+        },
+    }
+
+
+def _adam_inputs(rng):
+    # Three steps from t = 4: the bias correction still matters (0.8 ** 5 is 0.33).
+    scales = 10.0 ** rng.uniform(-3, 1, (3, 6))
+    return {
+        "w": rng.randn(3, 6),
+        "dws": rng.randn(3, 3, 6) * scales,
+        "config": {
+            "learning_rate": 0.01,
+            "beta1": 0.8,
+            "beta2": 0.99,
+            "epsilon": 1e-6,
+            "m": 0.1 * rng.randn(3, 6) * scales,
+            "v": 0.1 * (rng.randn(3, 6) * scales) ** 2,
+            "t": 4,
+        },
+    }
+
+
+def _solver_step_inputs(rng):
+    # A linear softmax model (cs231n.checks.SoftmaxClassifier) on 12 examples of
+    # shape (2, 3) in 4 classes: three steps of batches of 5 with sgd_momentum,
+    # whose velocity shows whether each parameter keeps its own config.
+    return {
+        "params": {"W": 0.1 * rng.randn(6, 4), "b": 0.1 * rng.randn(4)},
+        "X": rng.randn(12, 2, 3),
+        "y": rng.randint(4, size=12),
+        "options": {
+            "update_rule": "sgd_momentum",
+            "optim_config": {"learning_rate": 0.5, "momentum": 0.9},
+            "batch_size": 5,
+        },
+        "steps": 3,
+    }
+
+
+def accuracy_inputs(rng, n, dims, classes, batch_size, num_samples, wrong):
+    """A linear model, inputs, and labels equal to its predictions but at the indices `wrong`."""
+    D = int(np.prod(dims))
+    W, b = rng.randn(D, classes), rng.randn(classes)
+    X = rng.randn(n, *dims)
+    y = np.argmax(X.reshape(n, D).dot(W) + b, axis=1)
+    y[list(wrong)] = (y[list(wrong)] + 1) % classes
+    return {
+        "params": {"W": W, "b": b},
+        "X": X,
+        "y": y,
+        "batch_size": batch_size,
+        "num_samples": num_samples,
+    }
+
+
+def _check_accuracy_inputs(rng):
+    # 7 examples in batches of 3, the last batch holding one; the labels are the
+    # model's predictions but for examples 1 and 4, so the accuracy is 5/7.
+    return accuracy_inputs(
+        rng, n=7, dims=(2, 3), classes=4, batch_size=3, num_samples=4, wrong=(1, 4)
+    )
+
+
 # ---------------------------------------------------------------------------
 # Runs: each mirrors its check cell, calling the solution
 # ---------------------------------------------------------------------------
@@ -393,11 +478,55 @@ def _run_convnet_loss(i):
     return {"scores": scores, "loss": loss, "grads": grads}
 
 
+def _run_rule(name, state):
+    def run(i):
+        from cs231n import optim
+
+        next_w, config = i["w"], i["config"]
+        for dw in i["dws"]:
+            next_w, config = getattr(optim, name)(next_w, dw, config)
+        return {"next_w": next_w, **{key: np.asarray(config[key]) for key in state}}
+
+    return run
+
+
+def _run_solver_step(i):
+    from cs231n.checks import SoftmaxClassifier
+    from cs231n.solver import Solver
+
+    model = SoftmaxClassifier(i["params"])
+    data = {"X_train": i["X"], "y_train": i["y"], "X_val": i["X"], "y_val": i["y"]}
+    np.random.seed(231)  # noqa: NPY002 (as the check cell)
+    solver = Solver(model, data, **i["options"])
+    for _ in range(i["steps"]):
+        solver._step()
+    return {
+        "params": model.params,
+        "loss_history": np.array(solver.loss_history),
+        "velocity": {p: config["velocity"] for p, config in solver.optim_configs.items()},
+    }
+
+
+def _run_check_accuracy(i):
+    from cs231n.checks import SoftmaxClassifier
+    from cs231n.solver import Solver
+
+    X, y = i["X"], i["y"]
+    data = {"X_train": X, "y_train": y, "X_val": X, "y_val": y}
+    solver = Solver(SoftmaxClassifier(i["params"]), data)
+    np.random.seed(231)  # noqa: NPY002 (as the check cell)
+    accuracy = solver.check_accuracy(X, y, batch_size=i["batch_size"])
+    sampled = solver.check_accuracy(X, y, num_samples=i["num_samples"], batch_size=i["batch_size"])
+    return {"accuracy": np.asarray(accuracy), "sampled": np.asarray(sampled)}
+
+
 # ---------------------------------------------------------------------------
 # The cases, in notebook order
 # ---------------------------------------------------------------------------
 
 LAYERS = "cs231n/layers.py"
+OPTIM = "cs231n/optim.py"
+SOLVER = "cs231n/solver.py"
 CONV_OUT = "(N, F, H', W')"
 CONV_GRADS = {"dx": "(N, C, H, W)", "dw": "(F, C, HH, WW)", "db": "(F,)"}
 POOL_OUT = "(N, C, H', W')"
@@ -416,6 +545,16 @@ _CASES = [
          _max_pool_backward_inputs, _run_max_pool_backward, {"dx": "(N, C, H, W)"}),
     Case("three_layer_convnet_loss", "ThreeLayerConvNet.loss", "cs231n/classifiers/cnn.py", 5,
          _convnet_inputs, _run_convnet_loss, {"scores": "(N, num_classes)", "loss": "()"}),
+    Case("sgd_momentum", "sgd_momentum", OPTIM, 19, _momentum_inputs,
+         _run_rule("sgd_momentum", ("velocity",)), {}),
+    Case("rmsprop", "rmsprop", OPTIM, 20, _rmsprop_inputs, _run_rule("rmsprop", ("cache",)),
+         {}),
+    Case("adam", "adam", OPTIM, 21, _adam_inputs, _run_rule("adam", ("m", "v", "t")),
+         {"t": "()"}),
+    Case("solver_step", "Solver._step", SOLVER, 22, _solver_step_inputs, _run_solver_step,
+         {"loss_history": "(steps,)"}),
+    Case("solver_check_accuracy", "Solver.check_accuracy", SOLVER, 23, _check_accuracy_inputs,
+         _run_check_accuracy, {"accuracy": "()", "sampled": "()"}),
     # SpatialNormalization.ipynb
     Case("spatial_batchnorm_forward", "spatial_batchnorm_forward", LAYERS, 6,
          _spatial_bn_inputs, _run_spatial_bn_forward, {"out": "(N, C, H, W)"}),

@@ -52,6 +52,19 @@ def _entries(prefix, values, allow_json):
             entries.append({"name": name, "kind": "arrays", "keys": list(value)})
             for key, array in value.items():
                 arrays[f"{prefix}/{name}/{key}"] = array
+        elif (
+            allow_json
+            and isinstance(value, dict)
+            and any(isinstance(v, np.ndarray) for v in value.values())
+        ):
+            # A dict of arrays and plain values (an update rule's config): the
+            # arrays go under prefix/name/key, the rest into the meta.
+            plain = {k: _json_value(f"{name}[{k!r}]", v) for k, v in value.items()
+                     if not isinstance(v, np.ndarray)}  # fmt: skip
+            entries.append({"name": name, "kind": "dict", "keys": list(value), "value": plain})
+            for key, array in value.items():
+                if isinstance(array, np.ndarray):
+                    arrays[f"{prefix}/{name}/{key}"] = array
         elif isinstance(value, np.ndarray) or not allow_json:
             entries.append({"name": name, "kind": "array"})
             arrays[f"{prefix}/{name}"] = np.asarray(value)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from cs231n import optim
+from cs231n import solver as solver_module
 from cs231n.solver import PROGRESS_MIN_ITERATIONS, PROGRESS_UPDATES, Solver
 
 pytestmark = pytest.mark.solver
@@ -606,8 +607,31 @@ def test_progress_bar_on_long_quiet_runs(capsys):
     assert f"iteration {PROGRESS_MIN_ITERATIONS} / {PROGRESS_MIN_ITERATIONS}" in last
     assert "epoch 10 / 10" in last
     assert re.search(r"loss \d+\.\d{4}", last)
-    assert re.search(r"\d+\.\d s$", last)
+    assert re.search(r"\d+\.\d s, done$", last)
     assert last.startswith("[" + "#" * 20 + "]")
+
+
+def test_progress_bar_shows_the_time_left(capsys, monkeypatch):
+    """Does each redraw before the end say how long is left, at the pace so far?"""
+    clock = iter(range(1000))  # one second per reading of the clock
+    monkeypatch.setattr(solver_module.time, "monotonic", lambda: float(next(clock)))
+    Solver(
+        ScriptedModel(), scripted_data(4), batch_size=2, num_epochs=3, verbose=False, progress=True
+    ).train()
+    draws = [d.strip() for d in capsys.readouterr().out.split("\r")[1:]]
+    # The bar starts at clock 0; its first redraw reads 1 s after 1 of 6 iterations.
+    assert draws[0].endswith("1.0 s, 5.0 s left")
+    assert draws[-1].endswith("done")
+    assert all(re.search(r"\d\.\d s left$", d) for d in draws[:-1])
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(4.74, "4.7 s"), (125, "2 min 05 s"), (3725, "1 h 02 min")],
+)
+def test_durations_read_as_a_person_says_them(seconds, shown):
+    """Are durations shown in seconds, then minutes and seconds, then hours and minutes?"""
+    assert solver_module._duration(seconds) == shown
 
 
 def test_progress_can_be_forced(capsys):

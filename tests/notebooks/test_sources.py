@@ -513,7 +513,7 @@ BREAKAGES = [
     ),
     pytest.param(
         test_each_notebook_agrees_with_its_py,
-        edit_text(f"{CONV}.py", "# filters it learns.\n", "# filters it learns!\n"),
+        edit_text(f"{CONV}.py", "the filters it learns.\n", "the filters it learns!\n"),
         f"{CONV}.ipynb is not what jupytext makes of {CONV}.py",
         id="a .py edited, its notebook not synced",
     ),

@@ -39,8 +39,8 @@ def test_every_grade_cell_of_the_notebooks_has_its_cases_and_points():
     """Is every autograded cell there, in notebook order, with the points its metadata gives?"""
     found = [(cell.notebook, cell.grade_id, cell.points) for cell in cases.cells()]
     assert found == nbgrader_cells()
-    assert len(found) == 25
-    assert sum(points for _, _, points in found) == 66
+    assert len(found) == 30
+    assert sum(points for _, _, points in found) == 73
 
 
 def test_layer_cells_have_a_public_case_and_two_to_four_hidden_ones():
@@ -66,7 +66,7 @@ def test_public_cases_have_the_reference_files_inputs():
             if case.name == "public" and refs:
                 assert flat(case.inputs()) == flat(ref_inputs(refs[0]))
                 checked += 1
-    assert checked == 18
+    assert checked == 23
 
 
 def test_notebook_cases_draw_what_the_cells_draw():
@@ -87,7 +87,7 @@ def test_case_ids_are_unique_file_names_and_programs_exist():
     """Is every case id a plain file name, unique, and every program in programs.py?"""
     all_cases = cases.all_cases()
     ids = [case.id for case in all_cases]
-    assert len(ids) == len(set(ids)) == 89
+    assert len(ids) == len(set(ids)) == 109
     assert all(harness.CASE_ID.match(case_id) for case_id in ids)
     assert {case.program for case in all_cases} <= set(programs.PROGRAMS)
     assert cases.check_cases(all_cases) == []
@@ -366,3 +366,94 @@ def test_overfit_case_mirrors_the_notebook_cell():
     assert inputs["solver"]["num_epochs"] == 20
     assert inputs["solver"]["batch_size"] == 25
     assert case.secret() == {"min_accuracy": 0.8}
+
+
+RULE_STATE = {"sgd_momentum": ("velocity",), "rmsprop": ("cache",), "adam": ("m", "v", "t")}
+
+
+def _plain_rule(name, w, dw, config):
+    """An independent oracle of each update rule, written from its docstring's formulas."""
+    c = dict(config)
+    if name == "sgd_momentum":
+        lr, mu = c.get("learning_rate", 1e-2), c.get("momentum", 0.9)
+        c["velocity"] = mu * c.get("velocity", 0 * w) - lr * dw
+        return w + c["velocity"], c
+    if name == "rmsprop":
+        lr, rho = c.get("learning_rate", 1e-2), c.get("decay_rate", 0.99)
+        eps = c.get("epsilon", 1e-8)
+        c["cache"] = rho * c.get("cache", 0 * w) + (1 - rho) * dw * dw
+        return w - lr * dw / (np.sqrt(c["cache"]) + eps), c
+    lr, b1, b2 = c.get("learning_rate", 1e-3), c.get("beta1", 0.9), c.get("beta2", 0.999)
+    eps, t = c.get("epsilon", 1e-8), c.get("t", 0) + 1
+    c["m"] = b1 * c.get("m", 0 * w) + (1 - b1) * dw
+    c["v"] = b2 * c.get("v", 0 * w) + (1 - b2) * dw * dw
+    c["t"] = t
+    m_hat, v_hat = c["m"] / (1 - b1**t), c["v"] / (1 - b2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), c
+
+
+@pytest.mark.parametrize("rule", sorted(RULE_STATE))
+def test_update_rule_keys_agree_with_the_docstring_formulas(rule, answer_key):
+    """Does the key of every case of an update rule match the formulas of its docstring,
+    stepped once per gradient by an oracle written apart from the solution?"""
+    for case in next(c for c in cases.cells() if c.grade_id == f"correct_{rule}").cases:
+        inputs = case.inputs()
+        w, config = inputs["w"], inputs["config"]
+        for dw in inputs["dws"]:
+            w, config = _plain_rule(rule, w, dw, config)
+        outputs = answer_key[case.id]["outputs"]
+        assert np.allclose(outputs["next_w"], w, rtol=1e-12, atol=0), case.id
+        for key in RULE_STATE[rule]:
+            assert np.allclose(outputs[key], config[key], rtol=1e-12, atol=0), (case.id, key)
+
+
+@pytest.mark.parametrize("rule", sorted(RULE_STATE))
+def test_update_rule_hidden_cases_start_from_nothing_and_step_several_times(rule):
+    """Does some hidden case of each rule start without any state and with the default
+    hyperparameters, and some take several steps from a given state?"""
+    cell = next(c for c in cases.cells() if c.grade_id == f"correct_{rule}")
+    hidden = [case.inputs() for case in cell.cases if case.visibility == "hidden"]
+    state = RULE_STATE[rule][0]
+    assert any(state not in i["config"] and set(i["config"]) == {"learning_rate"} for i in hidden)
+    assert any(state in i["config"] for i in hidden)
+    assert any(len(i["dws"]) > 1 for i in hidden)
+    assert len({i["w"].shape for i in hidden}) == len(hidden)
+
+
+def test_rmsprop_cases_tell_where_epsilon_goes(answer_key):
+    """Would epsilon inside the square root change next_w beyond the threshold in every case?"""
+    for case in next(c for c in cases.cells() if c.grade_id == "correct_rmsprop").cases:
+        inputs = case.inputs()
+        w, config = inputs["w"], dict(inputs["config"])
+        eps, rho = config.get("epsilon", 1e-8), config.get("decay_rate", 0.99)
+        cache = config.get("cache", 0 * w)
+        for dw in inputs["dws"]:
+            cache = rho * cache + (1 - rho) * dw * dw
+            w = w - config["learning_rate"] * dw / np.sqrt(cache + eps)
+        expected = answer_key[case.id]["outputs"]["next_w"]
+        assert verdict._diagnosis().rel_error(w, expected) > case.threshold, case.id
+
+
+def test_check_accuracy_cases_leave_a_smaller_last_batch_and_sample():
+    """Does some case leave a smaller last batch, and does every case sample fewer examples
+    than it holds, with labels right for some examples and wrong for others?"""
+    cell = next(c for c in cases.cells() if c.grade_id == "correct_solver_check_accuracy")
+    every = [case.inputs() for case in cell.cases]
+    assert any(len(i["y"]) % i["batch_size"] for i in every)
+    assert any(len(i["y"]) == i["batch_size"] for i in every)
+    for i in every:
+        assert i["num_samples"] < len(i["y"])
+        X = i["X"].reshape(len(i["y"]), -1)
+        right = np.argmax(X @ i["params"]["W"] + i["params"]["b"], axis=1) == i["y"]
+        assert 0 < right.sum() < len(right)
+
+
+def test_solver_step_cases_train_with_momentum_in_batches_smaller_or_equal_to_the_set():
+    """Does every step case train with sgd_momentum (its velocity shows whether each parameter
+    keeps its own config) for more than one step, one case with a batch as large as the set?"""
+    cell = next(c for c in cases.cells() if c.grade_id == "correct_solver_step")
+    every = [case.inputs() for case in cell.cases]
+    assert all(i["options"]["update_rule"] == "sgd_momentum" for i in every)
+    assert all(i["steps"] > 1 for i in every)
+    assert any(i["options"]["batch_size"] == len(i["y"]) for i in every)
+    assert any("momentum" not in i["options"]["optim_config"] for i in every)

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from autograder.demo.mistakes import MISTAKES as DEMO_MISTAKES
 
-from . import conv, model, norm, pool, training, transpose
+from . import conv, model, norm, optim, pool, training, transpose
 
 #: mistake id -> what every hint of a cell grading the broken function must say:
 #: the wrong output by name and how it is wrong, or the mistake itself.
@@ -70,12 +70,21 @@ SYMPTOMS = {
     "mistake-relu-skipped": r"grads\['[Wb]",
     "mistake-init-unpooled": r"shape",
     "mistake-init-scale": r"standard deviation too large",
-    "mistake-adam-no-bias-correction": r"classifies \d+% of the training images",
-    "mistake-adam-t-not-stored": r"classifies \d+% of the training images",
-    "mistake-adam-no-sqrt": r"classifies \d+% of the training images",
-    "mistake-solver-no-update": r"classifies \d+% of the training images",
-    "mistake-solver-labels": r"classifies \d+% of the training images",
-    "mistake-accuracy-axis": r"check_accuracy",
+    "mistake-momentum-sign": r"\bnext_w\b|\bparams\b",
+    "mistake-momentum-velocity-not-stored": r"\bvelocity\b|\bnext_w\b|\bparams\b",
+    "mistake-rmsprop-eps-inside-sqrt": r"\bnext_w\b",
+    "mistake-rmsprop-no-sqrt": r"\bnext_w\b",
+    "mistake-rmsprop-decay-swapped": r"\bcache\b|\bnext_w\b",
+    "mistake-adam-stores-corrected": r"\b[mv]\b|\bnext_w\b|classifies \d+% of the",
+    "mistake-adam-no-bias-correction": r"\bnext_w\b|classifies \d+% of the training images",
+    "mistake-adam-t-not-stored": r"\bt\b|classifies \d+% of the training images",
+    "mistake-adam-no-sqrt": r"\bnext_w\b|classifies \d+% of the training images",
+    "mistake-solver-no-update": r"\bparams\b|classifies \d+% of the training images",
+    "mistake-solver-labels": r"\bparams\b|classifies \d+% of the training images",
+    "mistake-solver-fresh-config": r"\bvelocity\b|\bparams\b|classifies \d+% of the",
+    "mistake-accuracy-last-batch": r"\baccuracy\b|\bsampled\b",
+    "mistake-accuracy-no-replacement": r"\bsampled\b",
+    "mistake-accuracy-axis": r"check_accuracy|\baccuracy\b",
     "mistake-train-not-called": r"solver\.train\(\) called",
 }
 
@@ -89,6 +98,7 @@ MISTAKES = tuple(
         *norm.MISTAKES,
         *transpose.MISTAKES,
         *model.MISTAKES,
+        *optim.MISTAKES,
         *training.MISTAKES,
     )
 )

@@ -70,6 +70,52 @@ MISTAKES = (
         frozenset({"Solver._step"}),
     ),
     Mistake(
+        "mistake-solver-fresh-config",
+        "Solver._step gives the update rule a fresh copy of optim_config at every step, not "
+        "the parameter's own config, so the rule's state (velocity, m, v, t) never carries over",
+        (
+            Patch(
+                SOLVER,
+                "next_w, next_config = self.update_rule(w, grads[p], self.optim_configs[p])",
+                "next_w, next_config = self.update_rule(w, grads[p], dict(self.optim_config))",
+            ),
+        ),
+        frozenset({"Solver._step"}),
+    ),
+    Mistake(
+        "mistake-accuracy-last-batch",
+        "Solver.check_accuracy scores only whole batches, leaving out the smaller last one",
+        (
+            Patch(
+                SOLVER,
+                "for start in range(0, len(indices), batch_size):",
+                "for start in range(0, len(indices) - batch_size + 1, batch_size):",
+            ),
+            Patch(
+                SOLVER,
+                "return float(np.mean(y_pred == y[indices]))",
+                "return float(np.mean(y_pred == y[indices][: len(y_pred)]))",
+            ),
+        ),
+        frozenset({"Solver.check_accuracy"}),
+    ),
+    Mistake(
+        "mistake-accuracy-no-replacement",
+        "Solver.check_accuracy draws its sample without replacement, unlike its docstring",
+        (
+            Patch(
+                SOLVER,
+                "indices = np.random.choice(N, num_samples)",
+                "indices = np.random.choice(N, num_samples, replace=False)",
+            ),
+        ),
+        frozenset({"Solver.check_accuracy"}),
+        spared={
+            "correct_overfit_small_data": "its Solver never samples: 100 training images, "
+            "num_train_samples 1000, and every validation image",
+        },
+    ),
+    Mistake(
         "mistake-accuracy-axis",
         "Solver.check_accuracy takes the argmax over the batch (axis 0) instead of the classes",
         (
