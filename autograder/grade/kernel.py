@@ -150,7 +150,11 @@ def write_kernelspec(
 
     - limits: a sandbox.Limits for the kernel (wall_seconds caps its whole life)
     - env: variables set in the kernel's environment (besides the box's minimal one)
-    - readonly: (host path, inside path) pairs bound read-only, e.g. a dataset
+    - readonly: (host path, inside path) pairs bound read-only, e.g. a dataset;
+      when the grader is root, each is made readable by others (the box's
+      user is another uid then: sandbox.py), since a folder the grader made
+      private (mkdtemp's 0700) would look empty inside, and the notebook would
+      generate its own dataset into the box's HOME, its path in the output
     - sandbox: "bwrap", "fallback" or "auto" (as find_sandbox takes it)
     - copy_bytes: the most of the notebook's folder copied for the kernel
     - scratch: where scratch workdirs are made (default: the system's temp dir)
@@ -183,6 +187,8 @@ def write_kernelspec(
             raise KernelError(f"readonly path {host} does not exist")
         if not PurePosixPath(str(inside)).is_absolute():
             raise KernelError(f"inside path {inside!r} must be absolute")
+        if os.geteuid() == 0:
+            readable_by_others(host)
         pairs.append([str(host), str(inside)])
     spec_dir = Path(folder) / "kernels" / name
     spec_dir.mkdir(parents=True, exist_ok=True)
@@ -215,6 +221,20 @@ def write_kernelspec(
     path = spec_dir / "kernel.json"
     path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return path
+
+
+def readable_by_others(path):
+    """Let others read `path` and everything below it (folders: read and enter); links aside."""
+    entries = [Path(path)]
+    for folder, dirs, files in os.walk(path, followlinks=False):
+        entries += [Path(folder) / name for name in dirs + files]
+    for entry in entries:
+        st = entry.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        wanted = st.st_mode | stat.S_IROTH | (stat.S_IXOTH if stat.S_ISDIR(st.st_mode) else 0)
+        if wanted != st.st_mode:
+            os.chmod(entry, stat.S_IMODE(wanted))
 
 
 def copy_folder(source, dest, *, max_bytes=COPY_BYTES, max_entries=COPY_ENTRIES):

@@ -8,8 +8,9 @@ survives the call: every process it started is killed, whatever it did.
 What the command sees (BwrapSandbox, `kind == "bwrap"`):
 
   1. A root made of the system only: /usr (and /bin, /lib* as the host has
-     them), a few files of /etc (the loader cache, time zone, hosts; a passwd
-     naming the box user), the Python installation read-only at its own path
+     them), a few files of /etc, readable by the box's user (the loader
+     cache, time zone, fontconfig's configuration, hosts; a passwd naming the
+     box user), the Python installation read-only at its own path
      (sys.base_prefix and the venv, sys.prefix; exactly those folders, not
      their parents), a fresh /proc and /dev. Nothing else of the host: not
      /work, /root, /tmp, the course or other submissions.
@@ -913,10 +914,21 @@ class BwrapSandbox(Sandbox):
                 args += ["--symlink", os.readlink(name), name]
             elif os.path.isdir(name):
                 args += ["--ro-bind", name, name]
+        # /etc made traversable first: as root, bwrap would make it 0700 for the
+        # box's root, and the box's user could read none of the files below.
+        args += ["--perms", "0755", "--dir", "/etc"]
         for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf"):
             args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+        # Fontconfig's configuration: without it, matplotlib's first import runs
+        # fc-list, which prints "Fontconfig error: Cannot load default config
+        # file" into the notebook's output. Its cache goes to the box's HOME.
+        args += ["--ro-bind-try", "/etc/fonts", "/etc/fonts"]
         args += ["--ro-bind-try", "/etc/alternatives", "/etc/alternatives"]
+        # The box's own hosts, passwd and group, readable by its user (bwrap's
+        # default for data files is 0600, its root's).
         args += [
+            "--perms",
+            "0644",
             "--ro-bind-data",
             data_fd("127.0.0.1 localhost box\n::1 localhost\n"),
             "/etc/hosts",
@@ -925,8 +937,9 @@ class BwrapSandbox(Sandbox):
             "root:x:0:0::/root:/usr/sbin/nologin\n"
             f"{BOX_USER}:x:{BOX_UID}:{BOX_GID}::{HOME}:/bin/sh\n"
         )
-        args += ["--ro-bind-data", data_fd(passwd), "/etc/passwd"]
-        args += ["--ro-bind-data", data_fd(f"root:x:0:\n{BOX_USER}:x:{BOX_GID}:\n"), "/etc/group"]
+        args += ["--perms", "0644", "--ro-bind-data", data_fd(passwd), "/etc/passwd"]
+        group = f"root:x:0:\n{BOX_USER}:x:{BOX_GID}:\n"
+        args += ["--perms", "0644", "--ro-bind-data", data_fd(group), "/etc/group"]
         args += ["--proc", "/proc", "--dev", "/dev"]
         size = str(int(limits.disk_bytes))
         args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]

@@ -419,6 +419,57 @@ def test_notebook_runs_in_the_box(bwrap, spec, course, monkeypatch):
     assert not sockets[0].exists(), "the kernel's socket folder was left behind"
 
 
+def test_a_notebook_run_in_the_box_shows_no_trace_of_it(bwrap, course, monkeypatch):
+    """Does a notebook that imports matplotlib and reads a dataset the grader made private
+    (mkdtemp's 0700, as grading's own synthetic dataset) print nothing on stderr (no
+    Fontconfig error), and read the dataset where it is bound (not a copy it would generate
+    into the box's HOME, its path in the output)?"""
+    private = course / "datasets" / "synthetic-10-batches-py"
+    private.mkdir(mode=0o700)
+    (private / "data_batch_1").write_text("batch\n")
+    (private / "data_batch_1").chmod(0o600)
+    folder = course / "jupyter"
+    kernel.write_kernelspec(
+        folder,
+        name="convkit-test",
+        limits=Limits(wall_seconds=60, cpu_seconds=30),
+        env={"CS231N_DATASETS": "/data"},
+        readonly=[(course / "datasets", "/data")],
+        sandbox="bwrap",
+        scratch=course / "scratch",
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(folder))
+    nb = notebook(
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.gcf().canvas.draw()",
+        "print(open('/data/synthetic-10-batches-py/data_batch_1').read().strip())",
+    )
+    execute(nb, course / "autograded" / "alice" / "convnets", timeout=60)
+    outputs = [out for cell in nb.cells for out in cell.outputs]
+    assert [o for o in outputs if o.output_type == "error"] == []
+    assert [o.text for o in outputs if o.get("name") == "stderr"] == []
+    assert text(nb.cells[1]).strip() == "batch"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the box's user is the grader's own uid")
+def test_readonly_folders_are_made_readable_by_the_box_user(tmp_path):
+    """Graded by root, does write_kernelspec let others read a readonly tree (the box's user
+    is another uid), folders entered, links left alone?"""
+    data = tmp_path / "data"
+    (data / "inner").mkdir(parents=True, mode=0o700)
+    data.chmod(0o700)
+    (data / "inner" / "batch").write_text("x")
+    (data / "inner" / "batch").chmod(0o600)
+    elsewhere = tmp_path / "private.txt"
+    elsewhere.write_text("not the dataset's")
+    elsewhere.chmod(0o600)
+    (data / "link").symlink_to(elsewhere)
+    kernel.write_kernelspec(tmp_path / "spec", readonly=[(data, "/data")])
+    assert stat.S_IMODE(data.stat().st_mode) == 0o705
+    assert stat.S_IMODE((data / "inner").stat().st_mode) == 0o705
+    assert stat.S_IMODE((data / "inner" / "batch").stat().st_mode) == 0o604
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o600
+
+
 def test_kernel_exit_gives_dead_kernel_error(bwrap, spec, course):
     """Does os._exit(1) in a cell give nbclient's DeadKernelError, leaving nothing behind?"""
     folder = course / "autograded" / "alice" / "convnets"

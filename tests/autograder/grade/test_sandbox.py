@@ -139,6 +139,30 @@ def test_runs_in_the_workdir_as_an_unprivileged_user(bwrap, work):
     assert not result.timed_out
 
 
+def test_the_box_user_reads_the_system_files_it_is_given(bwrap, work):
+    """Can the box's user read what the box gives it of /etc: its own name in passwd, hosts,
+    and fontconfig's configuration (without which matplotlib's import prints a Fontconfig
+    error into the notebook)?"""
+    result = py(
+        bwrap,
+        work,
+        """
+        import os, pwd, shutil, subprocess
+        print(pwd.getpwuid(os.getuid()).pw_name, oct(os.stat("/etc").st_mode & 0o777))
+        print(open("/etc/hosts").read().split()[0])
+        if shutil.which("fc-list"):
+            fc = subprocess.run(["fc-list"], capture_output=True, text=True)
+            print("fc-list stderr:", repr(fc.stderr))
+        """,
+    )
+    assert result.returncode == 0, result
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{sb.BOX_USER} 0o755"
+    assert lines[1] == "127.0.0.1"
+    if Path("/etc/fonts/fonts.conf").is_file() and len(lines) > 2:
+        assert lines[2] == "fc-list stderr: ''"
+
+
 def test_host_files_are_hidden(bwrap, work, tmp_path):
     """Are files of /tmp, /work, /root and the course directory out of reach inside?"""
     course = tmp_path / "course"
