@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 
 .PHONY: demo sandbox test test-fast lint format notebooks bench golden refs clean
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt assignment/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt

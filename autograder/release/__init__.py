@@ -1,19 +1,24 @@
 """Build the nbgrader course and the student release from the instructor's source.
 
 Reads assignment/cs231n/ (solutions inside ### BEGIN/END SOLUTION), notebooks/,
-assignment/reference/, datasets/get_datasets.sh and requirements.txt, and
-writes the course directory DIR:
+assignment/reference/, datasets/get_datasets.sh and assignment/requirements.txt
+(what students install; the repository's requirements.txt adds the instructor's
+tools), and writes the course directory DIR:
 
   1. Strip every .py file of the package: each solution region becomes one line,
      raise NotImplementedError("<function>: not implemented yet; write it in
      cs231n/<file>.py"), at the region's indentation; the TODO text and the
      provided code stay. A nested, unclosed, stray or malformed marker stops the
      release with its file and line. Every generated file starts with a header
-     saying it is generated, from what, and not to edit it.
+     saying it is generated and from what, and telling the student what to do
+     with it (nothing in the release is addressed to instructors).
   2. Add what students need beside the notebooks: reference/ (the saved
-     reference outputs), datasets/get_datasets.sh, requirements.txt, and
-     collect_submission.sh (`bash collect_submission.sh ID` zips the notebooks and
-     cs231n/**/*.py into ID.zip for hand-in).
+     reference outputs), datasets/get_datasets.sh, requirements.txt,
+     check_submission.py (`python3 check_submission.py` reports notebooks never
+     run, failed checks and empty answers), collect_submission.sh (`bash
+     collect_submission.sh ID` zips the notebooks and cs231n/**/*.py into ID.zip
+     for hand-in, after that check), and README.md, which takes a student from
+     the unzipped folder to a submission.
   3. Lay out the nbgrader course: DIR/nbgrader_config.py (autograde never
      overwrites the student's .py files), DIR/source/convnets/ with the source
      notebooks, the STRIPPED package and the files of step 2, then run
@@ -94,9 +99,10 @@ def build_release(course, *, source=None, force=False, verbose=False, log=None):
         )
 
         notebooks = course_step.write_notebooks(source, assignment)
-        extras.add_extras(source, assignment, notebooks)
+        extras.add_extras(source, assignment, notebooks, functions)
         say(
-            "2. added reference/, datasets/get_datasets.sh, requirements.txt, collect_submission.sh"
+            "2. added reference/, datasets/get_datasets.sh, requirements.txt, "
+            "check_submission.py, collect_submission.sh, README.md"
         )
 
         # Autograde keeps the student's copy of the files they write (those with

@@ -34,12 +34,12 @@ from pathlib import Path
 from autograder import SKIP_SLOW_IMPORTS
 
 from .errors import ReleaseError
-from .headers import TOOL, comment_header, header_lines
+from .headers import TOOL, header_lines, instructor_comment_header
 
 #: Where nbgrader_config.py comes from, as its header says.
 CONFIG_ORIGIN = "autograder/release/course.py"
 #: The first line of every nbgrader_config.py this module writes: how a rerun recognises DIR.
-CONFIG_MARK = comment_header(CONFIG_ORIGIN).splitlines()[0]
+CONFIG_MARK = instructor_comment_header(CONFIG_ORIGIN).splitlines()[0]
 #: The folder inside DIR where a release is built before it is moved into place.
 STAGING_NAME = ".release-staging"
 #: Per-cell time limit when nbgrader executes a notebook (autograde), in seconds.
@@ -50,13 +50,18 @@ NOTEBOOK_ASSETS = {".png", ".jpg", ".jpeg", ".gif", ".svg"}
 CODE_STUB = '# YOUR CODE HERE\nraise NotImplementedError("replace this line with your code")'
 #: The id of the markdown cell that says a released notebook is generated.
 HEADER_CELL_ID = "generated-header"
+#: What that cell tells the student.
+NOTEBOOK_STUDENT_LINE = (
+    "Students: README.md, beside this notebook, says in which order to work through the "
+    "notebooks and how to check and hand in your work."
+)
 
 
 def nbgrader_config_text(assignment_id, course_id, student_files):
     """The text of nbgrader_config.py; `student_files` are paths relative to the assignment."""
     keep = "".join(f"        {_q(name)},\n" for name in sorted(student_files))
     return f"""\
-{comment_header(CONFIG_ORIGIN)}#
+{instructor_comment_header(CONFIG_ORIGIN)}#
 # The nbgrader configuration of the convkit course. nbgrader reads it from the
 # current directory only: run nbgrader commands in this folder.
 
@@ -220,7 +225,7 @@ def write_notebooks(source, dest):
 def _header_cell(nb, origin):
     import nbformat
 
-    text = "  \n".join(header_lines(f"`{origin}`"))
+    text = "  \n".join(header_lines(f"`{origin}`", NOTEBOOK_STUDENT_LINE))
     cell = nbformat.v4.new_markdown_cell(f"<small><i>{text}</i></small>")
     if (nb.nbformat, nb.nbformat_minor) >= (4, 5):
         cell["id"] = HEADER_CELL_ID

@@ -6,6 +6,10 @@ from pathlib import Path
 from .. import paths
 from .errors import ReleaseError
 
+#: What students install, relative to the repository: the repository's own
+#: requirements.txt includes it (`-r`) and adds the instructor's tools.
+STUDENT_REQUIREMENTS = "assignment/requirements.txt"
+
 
 @dataclass(frozen=True)
 class Source:
@@ -20,7 +24,7 @@ class Source:
     notebooks: Path  # the nbgrader source notebooks
     reference: Path  # the saved reference outputs
     datasets_script: Path  # datasets/get_datasets.sh
-    requirements: Path
+    requirements: Path  # what students install (assignment/requirements.txt)
 
     @classmethod
     def from_repo(cls, root=None):
@@ -32,7 +36,7 @@ class Source:
             notebooks=root / paths.NOTEBOOKS_DIR.relative_to(paths.REPO),
             reference=root / paths.REFERENCE_DIR.relative_to(paths.REPO),
             datasets_script=root / paths.DATASETS_DIR.relative_to(paths.REPO) / "get_datasets.sh",
-            requirements=root / paths.REQUIREMENTS.relative_to(paths.REPO),
+            requirements=root / STUDENT_REQUIREMENTS,
         )
 
     def origin(self, path):

@@ -5,8 +5,9 @@
 It releases the test source (the repository's material plus the fixture
 notebook, as the tests do) into a temporary course and keeps the files a
 reviewer should read in a diff: the course's nbgrader_config.py and every text
-file of the release but the notebooks (the stripped package, collect_submission.sh,
-requirements.txt, datasets/get_datasets.sh, reference/README.md). Review
+file of the release but the notebooks (the stripped package, README.md,
+check_submission.py, collect_submission.sh, requirements.txt,
+datasets/get_datasets.sh, reference/README.md). Review
 `git diff tests/golden` before committing it.
 """
 

@@ -1,5 +1,6 @@
 """Step 2 of the release: what students get beside the notebooks, collect_submission.sh first."""
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -7,10 +8,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.release.extras import collect_submission_script, copy_reference, write_with_header
-from tests.autograder.release.helpers import FIXTURE_NOTEBOOK
+from tests.autograder.release.helpers import FIXTURE_NOTEBOOK, grade_errors, kernel_env
 
 BASH = shutil.which("bash")
 
@@ -135,12 +137,112 @@ def test_copied_text_files_get_the_header_below_the_shebang(tmp_path):
 
 
 def test_reference_copy_leaves_dot_files_and_caches_out(tmp_path):
-    """Are the reference outputs copied byte for byte, without dot-files or caches?"""
+    """Are the reference outputs copied byte for byte, without dot-files, caches or the
+    instructors' README.md?"""
     src = tmp_path / "reference"
     (src / ".ipynb_checkpoints").mkdir(parents=True)
     (src / ".ipynb_checkpoints" / "x").write_text("x")
     (src / ".DS_Store").write_bytes(b"\0")
     (src / "conv.npz").write_bytes(bytes(range(256)))
+    (src / "README.md").write_text("for instructors")
     copy_reference(src, tmp_path / "out")
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["conv.npz"]
     assert (tmp_path / "out" / "conv.npz").read_bytes() == bytes(range(256))
+
+
+# --- the warnings of collect_submission.sh (check_submission.py) -----------------------
+
+ANSWER_CODE = (
+    "def conv_output_size(H, HH, pad, stride):\n    return 1 + (H + 2 * pad - HH) // stride"
+)
+ANSWER_TEXT = "Every window must fit inside the input, so the output loses HH - 1 rows."
+
+
+def _work_on_fixture(folder, built, scratch, *, answer_text):
+    """Do the fixture notebook's work as a student would: the instructor's package in place of
+    cs231n/, the code answer written (the written one if `answer_text`), every cell run in a
+    kernel, the notebook saved. Returns the notebook."""
+    shutil.rmtree(folder / "cs231n")
+    shutil.copytree(
+        built.source.package, folder / "cs231n", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    path = folder / FIXTURE_NOTEBOOK
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id == "conv_output_size":
+            cell.source = ANSWER_CODE
+        elif grade_id == "inline_question_1" and answer_text:
+            cell.source = ANSWER_TEXT
+    errors = grade_errors(nb, folder, kernel_env(scratch), timeout=120)
+    assert errors == {"correct_conv_output_size": [], "correct_conv_forward_naive": []}
+    nbformat.write(nb, path)
+    return nb
+
+
+def _section(stdout, name):
+    """The warning lines printed under `name`: in the check's report."""
+    lines = stdout.splitlines()
+    start = lines.index(f"{name}:")
+    return [
+        line.strip()
+        for line in itertools.takewhile(lambda x: x.startswith("    "), lines[start + 1 :])
+    ]
+
+
+@pytest.mark.release
+@pytest.mark.slow
+def test_collect_submission_warns_of_notebooks_never_run(release):
+    """Does the untouched release get one 'never run' warning per notebook, and its zip anyway?"""
+    proc = _collect(release, "jdoe")
+    assert proc.returncode == 0, proc.stderr
+    assert (release / "jdoe.zip").is_file()
+    for nb in sorted(p.name for p in release.glob("*.ipynb")):
+        assert _section(proc.stdout, nb)[0].startswith("never run: none of its code cells"), nb
+    assert "not written yet: conv_forward_naive (cs231n/layers.py" in proc.stdout
+    assert "These are warnings: jdoe.zip is written anyway." in proc.stdout
+    assert proc.stdout.rstrip().endswith("Hand in jdoe.zip.")
+
+
+@pytest.mark.release
+@pytest.mark.slow
+def test_collect_submission_names_an_empty_answer(release, built, kernel_scratch):
+    """Run with its written answer left empty, is the fixture notebook warned about that cell
+    alone, by number, section and id, and still zipped?"""
+    nb = _work_on_fixture(release, built, kernel_scratch, answer_text=False)
+    number = next(
+        i
+        for i, c in enumerate(nb.cells, 1)
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "inline_question_1"
+    )
+    proc = _collect(release, "jdoe")
+    assert proc.returncode == 0, proc.stderr
+    assert _section(proc.stdout, FIXTURE_NOTEBOOK) == [
+        f'answer still empty: cell {number}, in "Release fixture" (inline_question_1) still '
+        "holds YOUR ANSWER HERE"
+    ]
+    assert "cs231n/: nothing to report" in proc.stdout
+    with zipfile.ZipFile(release / "jdoe.zip") as zf:
+        zipped = nbformat.reads(zf.read(FIXTURE_NOTEBOOK).decode(), as_version=4)
+    assert ANSWER_CODE in [cell.source for cell in zipped.cells]
+
+
+@pytest.mark.release
+@pytest.mark.slow
+def test_collect_submission_is_quiet_on_a_complete_submission(built, tmp_path, kernel_scratch):
+    """A folder whose only notebook is run with every answer written, and whose package is
+    complete: does the script report nothing and say only where to hand in?"""
+    folder = tmp_path / "convnets"
+    folder.mkdir()
+    for name in (FIXTURE_NOTEBOOK, "check_submission.py"):
+        shutil.copyfile(built.result.release / name, folder / name)
+    shutil.copytree(built.result.release / "cs231n", folder / "cs231n")
+    (folder / "collect_submission.sh").write_text(collect_submission_script([FIXTURE_NOTEBOOK]))
+    _work_on_fixture(folder, built, kernel_scratch, answer_text=True)
+    proc = _collect(folder, "jdoe")
+    assert proc.returncode == 0, proc.stderr
+    assert f"{FIXTURE_NOTEBOOK}: nothing to report" in proc.stdout
+    assert "Nothing to report" in proc.stdout
+    assert "warning" not in proc.stdout.lower()
+    assert proc.stdout.rstrip().endswith("Hand in jdoe.zip.")
+    assert (folder / "jdoe.zip").is_file()
