@@ -7,11 +7,15 @@ For every student graded by `python -m autograder grade`:
      appear: their source is cleared (nbgrader's ClearHiddenTests), and so are
      the outputs of the cells that run them and any output elsewhere that
      quotes them (a failing hidden assert's traceback, a kernel hook echoing
-     cells);
-  2. DIR/feedback/<student>/<assignment>/index.html summarises the score of
-     each function, the cases passed, a hint for each miss (hidden cases name
-     a symptom, never an expected value), the inline questions graded by hand,
-     and links to the notebook pages.
+     cells). Notebooks the sandbox ran (grade --execute-notebooks) show the
+     student's paths, not the box's (redact.ScrubSandboxLeftovers);
+  2. DIR/feedback/<student>/<assignment>/index.html (page.py) gives the total
+     with the inline questions graded by hand (or what still awaits hand
+     grading), the score of each function, the cases passed, each distinct
+     hint of its misses once (hidden cases name a symptom, never an expected
+     value), the inline questions in notebook order with the student's answer
+     and the TA's score and comment (questions.py), and links to the notebook
+     pages.
 
 The pages are what nbgrader's release_feedback hands back to students. Nothing
 is written unless every submission asked for has a current trusted grading in
@@ -30,13 +34,16 @@ from .. import paths
 from ..grade import GradeError
 from ..grade.gradebook import UntrustedGrades, cell_grades, verify
 from . import page
+from .questions import read_questions
 
 #: nbgrader's feedback preprocessors, in order: ours must see the hidden
-#: regions before ClearHiddenTests removes them.
+#: regions before ClearHiddenTests removes them, and the outputs as the
+#: kernel left them before the sandbox's paths are taken out.
 PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "autograder.feedback.redact.RedactHiddenTests",
+    "autograder.feedback.redact.ScrubSandboxLeftovers",
     "nbgrader.preprocessors.ClearHiddenTests",
 ]
 
@@ -68,15 +75,6 @@ def _config(course):
     config = course_config(course)
     config.GenerateFeedback.preprocessors = PREPROCESSORS
     return config
-
-
-def _manual_cells(course, assignment, student):
-    """{(notebook, grade_id): (manual score or None, max score)} of the hand-graded cells."""
-    return {
-        cell: (grade.manual_score, grade.max_score)
-        for cell, grade in cell_grades(course, assignment, student).items()
-        if grade.cell_type == "markdown"
-    }
 
 
 def feedback(course, *, students=None, log=print):
@@ -120,9 +118,10 @@ def feedback(course, *, students=None, log=print):
             name: f"{name}.html" if (folder / f"{name}.html").is_file() else None
             for name in result.notebooks
         }
-        manual = _manual_cells(course, result.assignment, result.student)
+        grades = cell_grades(course, result.assignment, result.student)
+        asked = read_questions(course, result, grades)
         index = folder / "index.html"
-        index.write_text(page.render(result, pages, manual), encoding="utf-8")
+        index.write_text(page.render(result, pages, grades, asked), encoding="utf-8")
         report.pages[result.student] = index
         line = f"{result.student}: {index.relative_to(course)}"
         if result.student in report.problems:

@@ -18,6 +18,7 @@ Short lines (a bare `else:`) are not secrets and are not looked for.
 
 import html
 import re
+import sys
 
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -121,3 +122,112 @@ class RedactHiddenTests(NbGraderPreprocessor):
             if any(secret in plain for secret in secrets):
                 return True
         return False
+
+
+# ---------------------------------------------------------------------------
+# What the sandbox leaves in the outputs of the notebooks it ran
+
+
+def _python_prefixes():
+    """The grader's Python installation folders (the box binds them at their own paths)."""
+    return sorted({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}, key=len)
+
+
+def leftover_rewrites(traceback=False):
+    """(pattern, replacement) pairs that turn the box's paths into the student's own.
+
+    A notebook run by `grade --execute-notebooks` ran in the box (grade/sandbox.py,
+    grade/kernel.py), and its tracebacks and messages name the box's folders,
+    which mean nothing on the student's machine:
+
+      - the workdir, the notebook's folder: /home/student/work/, and the
+        fallback box's scratch copy /tmp/convkit-kernel-XXXX/work/, become the
+        relative path the student knows ("cs231n/layers.py"); so does ~/work/
+        in a traceback (`traceback`: IPython's way of writing the workdir
+        there), but not in what a cell printed, where it may be the student's
+        own folder;
+      - the box's HOME, /home/student/ (the fallback's /tmp/convkit-box-XXXX/home/), is ~/;
+      - the grader's Python, bound at its own path (/work/.venv/lib/python3.11/...),
+        is "..." (".../lib/python3.11/site-packages/numpy/...");
+      - the dataset the kernel reads, bound at /data (CS231N_DATASETS of
+        grade/run.py), is the datasets/ folder beside the notebooks.
+    """
+    from ..grade import sandbox
+
+    name = r"[^\s'\"<>:/]+"  # one folder's name
+    # What may stand before a path that starts with ~ or /data: a colour code too.
+    start = r"(^|[\s'\"(\[=]|\x1b\[[0-9;]*m)"
+    rewrites = [
+        (re.compile(rf"(?:/{name})*/convkit-kernel-\w+/work/"), ""),
+        (re.compile(rf"(?:/{name})*/convkit-box-\w+/home/"), "~/"),
+        (re.compile(re.escape(sandbox.WORKDIR + "/")), ""),
+        (re.compile(re.escape(sandbox.HOME + "/")), "~/"),
+        (
+            re.compile(rf"{start}/data/(?=(?:synthetic|cifar)-10-batches-py)", re.MULTILINE),
+            r"\1datasets/",
+        ),
+    ]
+    if traceback:
+        rewrites.append((re.compile(rf"{start}~/work/", re.MULTILINE), r"\1"))
+    for prefix in reversed(_python_prefixes()):  # the longest first: a venv inside /usr
+        if prefix not in ("", "/"):
+            rewrites.append((re.compile(re.escape(prefix) + r"(?=/lib(?:64)?/python)"), "..."))
+    return rewrites
+
+
+#: Lines of a stream output that only the box prints: fontconfig without its
+#: configuration (a box before /etc/fonts was bound in), and matplotlib
+#: building its font cache in the box's empty HOME, which a student's own
+#: machine does once.
+LEFTOVER_LINES = re.compile(
+    r"^(?:Fontconfig (?:error|warning): .*|Matplotlib is building the font cache.*)\n?",
+    re.MULTILINE,
+)
+
+
+def scrub(text, rewrites):
+    for pattern, replacement in rewrites:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class ScrubSandboxLeftovers(NbGraderPreprocessor):
+    """Take what the sandbox left out of the outputs: its paths, fontconfig's complaints.
+
+    Every output of every code cell: stream text (a line only the box prints
+    is dropped, and an output left empty with it), an error's message and
+    traceback, and the text forms of displayed data (text/plain, text/html,
+    ...); images are left alone. The rewrites are leftover_rewrites(), and
+    in tracebacks leftover_rewrites(traceback=True).
+    """
+
+    def preprocess(self, nb, resources):
+        rewrites, in_tracebacks = leftover_rewrites(), leftover_rewrites(traceback=True)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            kept = []
+            for output in cell.outputs:
+                kind = output.get("output_type")
+                if kind == "stream":
+                    text = LEFTOVER_LINES.sub("", _joined(output.get("text")))
+                    output.text = scrub(text, rewrites)
+                    if not output.text:
+                        continue
+                elif kind == "error":
+                    output.evalue = scrub(str(output.get("evalue", "")), rewrites)
+                    output.traceback = [
+                        scrub(str(line), in_tracebacks) for line in output.get("traceback", [])
+                    ]
+                else:
+                    data = output.get("data") or {}
+                    for mime, value in data.items():
+                        if mime.startswith("text/"):
+                            data[mime] = scrub(_joined(value), rewrites)
+                kept.append(output)
+            cell.outputs = kept
+        return nb, resources
+
+
+def _joined(value):
+    return value if isinstance(value, str) else "".join(map(str, value or []))

@@ -2,12 +2,14 @@
 
 import html
 import json
+import re
 import sqlite3
 
 import pytest
 
 from autograder.feedback import FeedbackError, feedback
-from autograder.grade.results import read_results
+from autograder.grade.gradebook import cell_grades, open_gradebook
+from autograder.grade.results import read_result, read_results
 
 pytestmark = [pytest.mark.feedback, pytest.mark.slow]
 
@@ -81,6 +83,49 @@ def test_a_student_quoting_html_cannot_inject_it(written):
         assert "<script" not in text.lower()
     data = json.loads((course / "autograder" / "results" / "solution.json").read_text())
     assert data["student"] == "solution"
+
+
+def test_hand_grading_shows_in_the_total_and_the_questions(graded_copy):
+    """After a TA grades one inline question in the formgrader (a score and a comment), does
+    the page give the total with those points, the other questions' points as awaiting hand
+    grading, and every inline question of the release in notebook order, numbered, with the
+    TA's score and comment on the one graded?"""
+    question = ("ConvolutionalNetworks", "inline_question_fast_layers")
+    with open_gradebook(graded_copy) as gb:
+        gb.find_grade(*reversed(question), "convnets", "solution").manual_score = 1.5
+        comment = gb.find_comment(*reversed(question), "convnets", "solution")
+        comment.manual_comment = "Name the <b>BLAS</b> call."
+        gb.db.commit()
+    report = feedback(graded_copy, students=["solution"], log=lambda line: None)
+    text = report.pages["solution"].read_text()
+    result = read_result(graded_copy, "solution")
+    grades = cell_grades(graded_copy, "convnets", "solution")
+    hand = {cell: grade for cell, grade in grades.items() if grade.cell_type == "markdown"}
+    worth = hand[question].max_score
+    waiting = sum(grade.max_score for grade in hand.values()) - worth
+    assert (
+        f"{result.points + 1.5:g} / {result.max_points + waiting + worth:g} so far</td>"
+        f"<td class='pending'>awaiting hand grading: {waiting:g} points "
+        f"({len(hand) - 1} inline questions)"
+    ) in text
+    release = graded_copy / "release" / "convnets"
+    expected = []
+    for notebook in sorted({cell.notebook for cell in result.cells}):
+        expected.append(f"{notebook}.ipynb")
+        nb = json.loads((release / f"{notebook}.ipynb").read_text())
+        for cell in nb["cells"]:
+            grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+            if grade_id.startswith("inline_question_") and grade_id.endswith("_prompt"):
+                label = re.match(r"\*\*(Inline Question \d+):", "".join(cell["source"]))
+                expected.append(label.group(1))
+    section = text[text.index("<h2>Inline questions</h2>") :]
+    shown = re.findall(r"<h3>([^<]*)</h3>|<h4>(Inline Question \d+):", section)
+    assert ["".join(pair) for pair in shown] == expected
+    assert sum(label.startswith("Inline") for label in expected) == len(hand)
+    graded = section[section.index("id='ConvolutionalNetworks-inline_question_fast_layers'") :]
+    graded = graded[: graded.index("</section>")]
+    assert f"1.5 / {worth:g}" in graded
+    assert "Name the &lt;b&gt;BLAS&lt;/b&gt; call." in graded
 
 
 def test_feedback_before_grading_is_a_clear_error(tmp_path):

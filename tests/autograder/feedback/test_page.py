@@ -1,22 +1,29 @@
-"""The summary page (autograder/feedback/page.py), rendered from hand-made Results."""
+"""The summary page (autograder/feedback/page.py), rendered from hand-made Results, grades
+and questions."""
 
 import re
 
 import pytest
 
-from autograder.feedback.page import render
+from autograder.feedback.page import Question, inline_markdown, render
+from autograder.grade.gradebook import CellGrade
 from autograder.grade.results import CaseVerdict, CellScore, Result
 
 pytestmark = pytest.mark.feedback
 
-
-def cell(grade_id, function, points, max_points, *cases):
-    return CellScore("ConvolutionalNetworks", grade_id, function, max_points, points, list(cases))
+NOT_DONE = "not implemented: cs231n/layers.py:413 in conv_forward_naive"
 
 
-def page_of(*cells):
-    result = Result("jdoe", "convnets", "f", "bwrap", cells=list(cells))
-    return render(result, {})
+def cell(grade_id, function, points, max_points, *cases, notebook="ConvolutionalNetworks"):
+    return CellScore(notebook, grade_id, function, max_points, points, list(cases))
+
+
+def result_of(*cells):
+    return Result("jdoe", "convnets", "f", "bwrap", cells=list(cells))
+
+
+def page_of(*cells, grades=None, questions=()):
+    return render(result_of(*cells), {}, grades, questions)
 
 
 def rows(html):
@@ -24,18 +31,49 @@ def rows(html):
     return dict(re.findall(r"<tr><td><code>([^<]*)</code>(.*?)</tr>", html))
 
 
-def test_a_row_lists_the_hint_of_each_missed_case_and_marks_the_hidden_ones():
-    """Does a function's row show its points, its cases passed and a hint per case it missed,
-    "(hidden case)" after the hidden ones only, and "all correct" only where none was missed?"""
+def totals(html):
+    """{label: the cells of its row} of the page's totals table."""
+    table = re.search(r"<table class='totals'>(.*?)</table>", html).group(1)
+    return {
+        label: re.sub(r"<[^>]+>", "", rest)
+        for label, rest in re.findall(r"<tr[^>]*><th>([^<]*)</th>(.*?)</tr>", table)
+    }
+
+
+def question(number, grade_id, score, answer="An answer.", notebook="ConvolutionalNetworks"):
+    return Question(
+        notebook=notebook,
+        grade_id=grade_id,
+        number=number,
+        prompt=f"Prompt of {grade_id}?",
+        answer=answer,
+        score=score,
+        max_score=2.0,
+    )
+
+
+def hand(score):
+    return CellGrade(auto_score=None, manual_score=score, max_score=2.0, cell_type="markdown")
+
+
+# --------------------------------------------------------------------------
+# The rows of the autograded functions
+
+
+def test_a_row_gives_each_distinct_message_once_with_the_cases_it_came_from():
+    """Does a function's row show its points, its cases passed and each distinct message of
+    its misses once, saying which cases gave it (the check cell's, hidden ones), and "all
+    correct" only where nothing was missed?"""
     html = page_of(
         cell(
             "correct_conv_forward_naive",
             "conv_forward_naive",
             1.0,
-            3.0,
+            4.0,
             CaseVerdict("public", "visible", False, "the output is too large"),
             CaseVerdict("hidden-1", "hidden", False, "wrong at the border"),
-            CaseVerdict("hidden-2", "hidden", True),
+            CaseVerdict("hidden-2", "hidden", False, "wrong at the border"),
+            CaseVerdict("hidden-3", "hidden", True),
         ),
         cell(
             "correct_max_pool_forward_naive",
@@ -47,16 +85,40 @@ def test_a_row_lists_the_hint_of_each_missed_case_and_marks_the_hidden_ones():
         ),
     )
     conv, pool = rows(html)["conv_forward_naive"], rows(html)["max_pool_forward_naive"]
-    assert "1 / 3</td>" in conv
-    assert "1 of 3 cases" in conv
-    assert "<li>the output is too large</li>" in conv
-    assert "<li>wrong at the border (hidden case)</li>" in conv
+    assert "1 / 4</td>" in conv
+    assert "1 of 4 cases" in conv
+    assert conv.count("<li>") == 2
+    assert "<li>the output is too large <span class='cases'>(the check cell's case)" in conv
+    assert "<li>wrong at the border <span class='cases'>(2 hidden cases)" in conv
     assert "all correct" not in conv
     assert "2 / 2</td>" in pool
     assert "2 of 2 cases" in pool
     assert "all correct" in pool
     assert "<li>" not in pool
-    assert "<strong>3 / 5</strong>" in html
+    assert totals(html)["Autograded"].startswith("3 / 6")
+
+
+def test_a_function_not_implemented_says_so_once():
+    """Is "not implemented" shown once for a function, however many cases and cells missed
+    it, and never on the row of a function that was fine?"""
+    every = [CaseVerdict("public", "visible", False, NOT_DONE)] + [
+        CaseVerdict(f"hidden-{i}", "hidden", False, NOT_DONE) for i in range(1, 5)
+    ]
+    html = page_of(
+        cell("correct_conv_forward_naive", "conv_forward_naive", 0.0, 3.0, *every),
+        cell("correct_conv_forward_same", "conv_forward_naive", 0.0, 2.0, *every[:4]),
+        cell(
+            "correct_avg_pool_forward_naive",
+            "avg_pool_forward_naive",
+            2.0,
+            2.0,
+            CaseVerdict("public", "visible", True),
+        ),
+    )
+    assert html.count("not implemented") == 1
+    (conv,) = [row for function, row in rows(html).items() if function == "conv_forward_naive"]
+    assert f"<li>{NOT_DONE} <span class='cases'>(all 9 cases)</span></li>" in conv
+    assert "0 of 9 cases" in conv
 
 
 def test_the_cells_of_one_function_share_its_row():
@@ -81,7 +143,7 @@ def test_the_cells_of_one_function_share_its_row():
     assert "correct_conv_forward_naive, correct_conv_forward_same" in row
     assert "2 / 3</td>" in row
     assert "1 of 2 cases" in row
-    assert "<li>wrong with pad &#x27;same&#x27; (hidden case)</li>" in row
+    assert "<li>wrong with pad &#x27;same&#x27; <span class='cases'>(1 hidden case)" in row
 
 
 def test_a_hint_quoting_markup_is_escaped():
@@ -97,3 +159,113 @@ def test_a_hint_quoting_markup_is_escaped():
     )
     assert "<script" not in html
     assert "ValueError: &lt;script&gt;steal()&lt;/script&gt;" in html
+
+
+# --------------------------------------------------------------------------
+# The totals
+
+
+def conv_cell(points=2.0):
+    return cell(
+        "correct_conv_forward_naive",
+        "conv_forward_naive",
+        points,
+        3.0,
+        CaseVerdict("public", "visible", True),
+        CaseVerdict("hidden-1", "hidden", points == 3.0, None if points == 3.0 else "wrong"),
+    )
+
+
+def test_the_total_holds_the_points_graded_by_hand():
+    """With every inline question graded, is the total the autograded points plus the hand
+    graded ones, out of both maxima, with each part on its own line and nothing pending?"""
+    questions = [question(1, "inline_question_a", 1.5), question(2, "inline_question_b", 2.0)]
+    html = page_of(conv_cell(), questions=questions)
+    table = totals(html)
+    assert table["Total"] == "5.5 / 7"
+    assert table["Autograded"].startswith("2 / 3")
+    assert table["Inline questions, graded by hand"] == "3.5 / 4"
+    assert "awaiting" not in html
+
+
+def test_questions_not_graded_yet_are_awaiting_hand_grading_with_their_points():
+    """While some inline questions are not graded, does the total say "so far" and "awaiting
+    hand grading" with the points (and questions) at stake, counting only what is graded?"""
+    questions = [
+        question(1, "inline_question_a", 1.0),
+        question(2, "inline_question_b", None),
+        question(1, "inline_question_c", None, notebook="SpatialNormalization"),
+    ]
+    table = totals(page_of(conv_cell(), questions=questions))
+    assert table["Total"] == "3 / 9 so farawaiting hand grading: 4 points (2 inline questions)"
+    assert table["Inline questions, graded by hand"] == (
+        "1 / 21 question graded; awaiting hand grading: 4 points (2 questions)"
+    )
+    table = totals(page_of(conv_cell(), questions=[question(1, "inline_question_a", None)]))
+    assert table["Total"] == "2 / 5 so farawaiting hand grading: 2 points (1 inline question)"
+    assert table["Inline questions, graded by hand"] == "– / 2awaiting hand grading"
+
+
+def test_a_score_a_ta_changed_counts_as_in_the_gradebook():
+    """Does a TA's manual score of an autograded cell count in its row and the totals (as in
+    export), with the autograder's own score named beside it?"""
+    grades = {
+        ("ConvolutionalNetworks", "correct_conv_forward_naive"): CellGrade(2.0, 3.0, 3.0, "code"),
+        ("ConvolutionalNetworks", "inline_question_a"): hand(2.0),
+    }
+    html = page_of(conv_cell(), grades=grades, questions=[question(1, "inline_question_a", 2.0)])
+    (row,) = rows(html).values()
+    assert "3 / 3</td>" in row
+    assert "correct_conv_forward_naive: 2 by the autograder, 3 by hand" in row
+    assert totals(html)["Total"] == "5 / 5"
+
+
+# --------------------------------------------------------------------------
+# The inline questions
+
+
+def test_inline_questions_come_in_notebook_order_with_numbers_prompts_and_answers():
+    """Are the questions shown in the order given (notebook order), under their notebook,
+    as "Inline Question n:" with the score or "awaiting hand grading", the prompt, the
+    student's answer (escaped), the comment, and "No answer." for a blank one?"""
+    questions = [
+        Question(
+            "ConvolutionalNetworks",
+            "inline_question_b",
+            1,
+            "Why *is* `log(10)` the loss?",
+            "Because <b>1/10</b>.\n\nSecond paragraph.",
+            1.5,
+            2.0,
+            "Say why the scores are small.",
+        ),
+        Question("ConvolutionalNetworks", "inline_question_a", 2, "Where?", None, 0.0, 2.0),
+        Question("SpatialNormalization", "inline_question_z", 1, "Why G?", "Groups.", None, 3.0),
+    ]
+    html = page_of(conv_cell(), questions=questions)
+    section = html[html.index("<h2>Inline questions</h2>") :]
+    order = re.findall(r"<h3>([^<]*)</h3>|<h4>(Inline Question \d+):", section)
+    assert order == [
+        ("ConvolutionalNetworks.ipynb", ""),
+        ("", "Inline Question 1"),
+        ("", "Inline Question 2"),
+        ("SpatialNormalization.ipynb", ""),
+        ("", "Inline Question 1"),
+    ]
+    first, second, third = re.findall(r"<section class='question'.*?</section>", section, re.DOTALL)
+    assert "<p>Why <em>is</em> <code>log(10)</code> the loss?</p>" in first
+    assert "1.5 / 2" in first
+    assert "Because &lt;b&gt;1/10&lt;/b&gt;.\n\nSecond paragraph." in first
+    assert "Say why the scores are small." in first
+    assert "0 / 2" in second
+    assert "No answer." in second
+    assert "awaiting hand grading (3 points)" in third
+    assert "Groups." in third
+
+
+def test_a_prompt_is_markdown_made_safe():
+    """Is a prompt's markup escaped, with only code, bold and italics turned into HTML?"""
+    assert inline_markdown("a <img src=x> and `x<y` *b*\nc\n\nd **e**") == (
+        "<p>a &lt;img src=x&gt; and <code>x&lt;y</code> <em>b</em> c</p><p>d <strong>e</strong></p>"
+    )
+    assert inline_markdown("C * H * W values") == "<p>C * H * W values</p>"

@@ -1,10 +1,14 @@
-"""RedactHiddenTests: hidden tests kept out of feedback, outputs included."""
+"""RedactHiddenTests: hidden tests kept out of feedback, outputs included; ScrubSandboxLeftovers:
+the sandbox's traces kept out of the notebooks shown."""
+
+import json
+import sys
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from autograder.feedback.redact import RedactHiddenTests
+from autograder.feedback.redact import RedactHiddenTests, ScrubSandboxLeftovers
 
 pytestmark = pytest.mark.feedback
 
@@ -65,4 +69,94 @@ def test_a_line_the_notebook_also_shows_is_no_secret():
     nb.cells[0].source = HIDDEN.replace("### END", "out = compute_the_layer(x)\n### END")
     nb, _ = RedactHiddenTests().preprocess(nb, {})
     assert nb.cells[2].outputs[0].traceback == ["out = compute_the_layer(x)"]
+    nbformat.validate(nb)
+
+
+# --------------------------------------------------------------------------
+# ScrubSandboxLeftovers: what the box left in the outputs of the notebooks it ran
+
+
+def ran_in_the_box():
+    """A notebook as `grade --execute-notebooks` keeps it (outputs measured there)."""
+    venv = f"{sys.prefix}/lib/python3.11/site-packages/numpy/_core/numeric.py:1204"
+    imports = new_code_cell("import matplotlib.pyplot as plt")
+    imports.outputs = [
+        new_output(
+            "stream",
+            name="stderr",
+            text="Fontconfig error: Cannot load default config file: No such file: (null)\n",
+        )
+    ]
+    data = new_code_cell("data = get_CIFAR10_data()")
+    data.outputs = [
+        new_output(
+            "stream",
+            name="stdout",
+            text="Fontconfig warning: ignoring UTF-8: not a valid region tag\n"
+            "Using the synthetic stand-in for CIFAR-10 (shapes and textures) from "
+            "/data/synthetic-10-batches-py; for the real CIFAR-10 run: bash "
+            "datasets/get_datasets.sh\nX_train: (49000, 3, 32, 32)\n",
+        ),
+        new_output(
+            "stream",
+            name="stdout",
+            text="saved to /home/student/.cache/convkit/x.npy and /home/student/work/out.png\n",
+        ),
+    ]
+    crash = new_code_cell("conv_forward_naive(x, w, b, conv_param)")
+    crash.outputs = [
+        new_output(
+            "error",
+            ename="ValueError",
+            evalue="bad file /home/student/work/cs231n/layers.py",
+            traceback=[
+                "\x1b[36mFile \x1b[39m\x1b[32m~/work/cs231n/layers.py:422\x1b[39m, in conv",
+                f"\x1b[36mFile \x1b[39m\x1b[32m{venv}\x1b[39m, in \x1b[36mtensordot",
+                "File /tmp/convkit-kernel-a1b2_c3/work/cs231n/layers.py:9, in f",
+                "File /var/tmp/x/convkit-box-zz9/home/.cache/y.py:1",
+            ],
+        ),
+        new_output(
+            "display_data",
+            data={"text/plain": "<Figure at /home/student/work/f.png>", "image/png": "iVBOR"},
+        ),
+    ]
+    mine = new_code_cell("print(open('/home/jdoe/notes/work/data/x.txt').read())")
+    mine.outputs = [
+        new_output("stream", name="stdout", text="/home/jdoe/work/a.py /data/mine.csv ~/work/\n")
+    ]
+    return new_notebook(cells=[imports, data, crash, mine])
+
+
+def test_the_boxs_paths_become_the_students_own():
+    """Are the box's workdir (also as IPython's ~/work/ and the fallback's scratch copy),
+    HOME, the grader's Python and the dataset's mount turned into the paths a student
+    knows, in messages, tracebacks and displayed text, images left alone?"""
+    nb, _ = ScrubSandboxLeftovers().preprocess(ran_in_the_box(), {})
+    data, crash = nb.cells[1], nb.cells[2]
+    assert "from datasets/synthetic-10-batches-py;" in data.outputs[0].text
+    assert data.outputs[1].text == "saved to ~/.cache/convkit/x.npy and out.png\n"
+    error = crash.outputs[0]
+    assert error.evalue == "bad file cs231n/layers.py"
+    assert error.traceback == [
+        "\x1b[36mFile \x1b[39m\x1b[32mcs231n/layers.py:422\x1b[39m, in conv",
+        "\x1b[36mFile \x1b[39m\x1b[32m.../lib/python3.11/site-packages/numpy/_core/numeric.py:"
+        "1204\x1b[39m, in \x1b[36mtensordot",
+        "File cs231n/layers.py:9, in f",
+        "File ~/.cache/y.py:1",
+    ]
+    assert crash.outputs[1].data == {"text/plain": "<Figure at f.png>", "image/png": "iVBOR"}
+    text = "\n".join(json.dumps(output) for cell in nb.cells[:3] for output in cell.outputs)
+    for leftover in ("/home/student", "~/work", "/data/", "convkit-kernel", sys.prefix):
+        assert leftover not in text
+
+
+def test_fontconfig_lines_go_and_the_students_own_paths_stay():
+    """Are the lines only the box prints (Fontconfig's) dropped, an output left empty with
+    them too, while paths of the student's own machine are kept as they are?"""
+    nb, _ = ScrubSandboxLeftovers().preprocess(ran_in_the_box(), {})
+    assert nb.cells[0].outputs == []
+    assert nb.cells[1].outputs[0].text.startswith("Using the synthetic stand-in")
+    assert "Fontconfig" not in nb.cells[1].outputs[0].text
+    assert nb.cells[3].outputs[0].text == "/home/jdoe/work/a.py /data/mine.csv ~/work/\n"
     nbformat.validate(nb)
