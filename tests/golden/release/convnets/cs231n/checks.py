@@ -39,6 +39,15 @@ number as the last expression of a graded cell would become its score), so a
 check as the last line of a cell prints no `Out[]`. Everything goes to stdout:
 nbgrader gives 0 points to a graded cell that writes on stderr.
 
+`checking(name)` also remembers how each check ended in this session
+(passed, failed, not implemented, raised), so that later cells can build on
+it: a training check that fails names the earlier checks to look at first
+(`check_at_least(..., suspects=...)`), and a cell that plots what an earlier
+check produced says in one line that there is nothing to plot yet
+(`finished(name, what)`). `SoftmaxClassifier` is the tiny model the Solver's
+checks train: a model of provided code only, so that those checks test the
+Solver and nothing else.
+
 The reference files are generated from the solutions by the course staff
 (`python -m autograder refs`); never edit them. Each `reference/<name>.npz`
 loads with `np.load(path, allow_pickle=False)` and holds:
@@ -48,7 +57,10 @@ loads with `np.load(path, allow_pickle=False)` and holds:
   ("(N, F, H', W')"), hints for a wrong axis size, and the inputs that are not
   arrays (conv_param dicts, G, ...) themselves;
 - "in/<input>" and "out/<output>": the arrays; a dict of arrays (a model's
-  params or grads) is stored as "in/<input>/<key>" or "out/<output>/<key>".
+  params or grads) is stored as "in/<input>/<key>" or "out/<output>/<key>",
+  and so are the arrays of an input dict that also holds plain values (an
+  update rule's config: its hyperparameters sit in the meta, its state
+  arrays in "in/config/velocity").
 """
 
 import contextlib
@@ -70,6 +82,21 @@ FORMAT_VERSION = 1
 
 #: The threshold of `check_close` when none is given.
 DEFAULT_THRESHOLD = 1e-7
+
+#: How each check of this session ended, by the name given to `checking`:
+#: "passed", "failed" (one of its checks said no), "not implemented", "raised"
+#: (another error) or "interrupted". A check run again replaces its entry.
+OUTCOMES = {}
+
+#: What a training run rests on: check name -> the part of your code it tests,
+#: in the order to suspect them. The training checks pass it as `suspects`.
+TRAINING_PARTS = {
+    "adam": "the update rule (adam in cs231n/optim.py)",
+    "solver_step": "the Solver's step (Solver._step)",
+    "solver_check_accuracy": "the accuracy (Solver.check_accuracy)",
+    "three_layer_convnet_loss": "the model's loss and gradients (ThreeLayerConvNet.loss)",
+    "three_layer_convnet_initial_loss": "the model's initial weights (ThreeLayerConvNet.__init__)",
+}
 
 
 class CheckFailed(AssertionError):
@@ -131,6 +158,12 @@ def _read_entries(data, prefix, entries):
             values[name] = {key: data[f"{prefix}/{name}/{key}"] for key in entry["keys"]}
         elif kind == "json":
             values[name] = entry["value"]
+        elif kind == "dict":
+            plain = entry["value"]
+            values[name] = {
+                key: plain[key] if key in plain else data[f"{prefix}/{name}/{key}"]
+                for key in entry["keys"]
+            }
         else:
             raise ValueError(f"unknown entry kind {kind!r} for {name!r}")
     return values
@@ -251,7 +284,7 @@ def _report(title, labels, outcomes, threshold, hint=None):
 # ---------------------------------------------------------------------------
 
 
-def check(name, *outputs, reference_dir=None):
+def check(name, *outputs, reference_dir=None, hint=None):
     """Compare your outputs with the reference outputs of check `name`.
 
     Inputs:
@@ -260,6 +293,7 @@ def check(name, *outputs, reference_dir=None):
       for a forward pass, `dx, dw, db` for a backward pass. An output may be a
       dict of arrays (a model's grads), compared key by key.
     - reference_dir: the folder holding the reference files (default REFERENCE_DIR)
+    - hint: a line of advice printed when the check fails
 
     Prints one verdict line; when an output is wrong, prints what is wrong
     with it and raises CheckFailed. Returns None.
@@ -274,7 +308,7 @@ def check(name, *outputs, reference_dir=None):
         compare(label, actual, ref.outputs[label], ref.threshold, layout, ref.hints, ref.inputs)
         for (label, layout), actual in zip(ref.layouts.items(), outputs, strict=True)
     ]
-    _report(name, list(ref.outputs), outcomes, ref.threshold)
+    _report(name, list(ref.outputs), outcomes, ref.threshold, hint)
 
 
 def check_close(label, actual, expected, threshold=DEFAULT_THRESHOLD, layout=None, hint=None):
@@ -295,11 +329,20 @@ def check_close(label, actual, expected, threshold=DEFAULT_THRESHOLD, layout=Non
     _report(label, [label], [outcome], threshold, hint)
 
 
-def check_at_least(label, value, minimum, hint=None):
+def check_at_least(label, value, minimum, hint=None, suspects=None):
     """Check that a number (an accuracy, say) reaches a minimum.
 
-    Prints "label: PASSED (0.97 >= 0.9)" or FAILED with the hint, and raises
-    CheckFailed when value < minimum (or is not a number). Returns None.
+    Inputs:
+    - label, value, minimum: what is checked, its value and the least it may be
+    - hint: a line of advice printed when the check fails
+    - suspects: dict mapping the names of earlier checks the value depends on
+      to the part of the code each tests (TRAINING_PARTS, say); on failure,
+      the parts whose checks failed or never ran in this session are named
+      first, then those that passed
+
+    Prints "label: PASSED (0.97 >= 0.9)" or FAILED with what to suspect and
+    the hint, and raises CheckFailed when value < minimum (or is not a
+    number). Returns None.
     """
     try:
         number = float(value)
@@ -309,9 +352,63 @@ def check_at_least(label, value, minimum, hint=None):
     verdict, relation = ("PASSED", ">=") if passed else ("FAILED", "<")
     print(f"{label}: {verdict} ({number:.4g} {relation} {minimum:g})")
     if not passed:
+        for line in _suspect_lines(suspects or {}):
+            print(f"  - {line}")
         if hint:
             print(f"  - hint: {hint}")
         raise CheckFailed(f"{label}: {number:.4g} is below {minimum:g}")
+
+
+def _suspect_lines(suspects):
+    """What to look at first, from how the checks named in `suspects` ended (OUTCOMES)."""
+    failed, unrun, passed = [], [], []
+    for name, part in suspects.items():
+        outcome = OUTCOMES.get(name)
+        if outcome == "passed":
+            passed.append(f"{part} ({name})")
+        elif outcome is None:
+            unrun.append(f"{part} ({name})")
+        else:
+            failed.append(f"{part}: the {name} check {_ENDED[outcome]}")
+    lines = [f"suspect first {entry}" for entry in failed]
+    if unrun:
+        lines.append("not checked in this session (run their cells): " + "; ".join(unrun))
+    if passed:
+        less = "passed their checks above" + (", so suspect them less" if failed or unrun else "")
+        lines.append(f"{less}: " + "; ".join(passed))
+    return lines
+
+
+#: How a check ended, as `_suspect_lines` says it.
+_ENDED = {
+    "failed": "failed above",
+    "not implemented": "found a function not implemented yet",
+    "raised": "raised an error above",
+    "interrupted": "was interrupted",
+}
+
+
+def finished(name, what):
+    """Whether the check `name` ran its code through in this session; if not, say so in one line.
+
+    Inputs:
+    - name: the name the earlier cell gave `checking` ("overfit_small_data")
+    - what: what the calling cell shows ("the loss plot"), for the message
+
+    A check that passed, or failed one of its own checks at the end, ran
+    through: its results (a trained Solver, say) exist and can be shown.
+    Otherwise prints "Nothing to show for <what>: ..." and returns False, so
+    that a plotting cell can skip its work instead of raising a NameError.
+    """
+    outcome = OUTCOMES.get(name)
+    if outcome in ("passed", "failed"):
+        return True
+    if outcome is None:
+        why = f"the {name} cell above has not run in this session"
+    else:
+        why = f"the {name} cell above stopped early ({outcome})"
+    print(f"Nothing to show for {what}: {why}. Run it again once it works, then this cell.")
+    return False
 
 
 def check_equal(label, actual, expected, hint=None):
@@ -387,31 +484,86 @@ def checking(name):
     strict gradient checks of `gradient_check` becomes a CheckFailed with the
     same message (no traceback either). Every other error passes through
     unchanged, with its full traceback, because it points at a bug.
+
+    How the block ended is recorded in OUTCOMES[name].
     """
     try:
         yield
     except NotImplementedError as error:
+        OUTCOMES[name] = "not implemented"
         raise NotImplementedYet(_not_implemented_message(name, error)) from None
+    except NotImplementedYet:
+        OUTCOMES[name] = "not implemented"
+        raise
     except CheckFailed:
+        OUTCOMES[name] = "failed"
         raise
     except AssertionError as error:
         if _raised_by_gradient_check(error):
+            OUTCOMES[name] = "failed"
             raise CheckFailed(f"{name}: {error}") from None
+        OUTCOMES[name] = "raised"
         raise
+    except Exception:
+        OUTCOMES[name] = "raised"
+        raise
+    except BaseException:
+        OUTCOMES[name] = "interrupted"
+        raise
+    OUTCOMES[name] = "passed"
+
+
+# ---------------------------------------------------------------------------
+# A model for the Solver's checks
+# ---------------------------------------------------------------------------
+
+
+class SoftmaxClassifier:
+    """A linear softmax classifier: the tiny model the Solver's check cells train.
+
+    scores = X.reshape(N, D).dot(W) + b, and the softmax loss, computed with
+    the provided `affine_forward`, `affine_backward` and `softmax_loss` of
+    cs231n/layers.py (no regularisation). It has the API the Solver expects
+    (see cs231n/solver.py), and none of your code: a check that trains it
+    tests the Solver alone.
+
+    Inputs:
+    - params: dict with "W" of shape (D, C) and "b" of shape (C,), copied as
+      float64 arrays into self.params
+    """
+
+    def __init__(self, params):
+        self.params = {name: np.array(value, dtype=np.float64) for name, value in params.items()}
+
+    def loss(self, X, y=None):
+        """Scores of shape (N, C) when y is None; otherwise (loss, {"W": dW, "b": db})."""
+        # Imported here, so that a mistake in layers.py breaks only the checks that need it.
+        from .layers import affine_backward, affine_forward, softmax_loss
+
+        scores, cache = affine_forward(X, self.params["W"], self.params["b"])
+        if y is None:
+            return scores
+        loss, dscores = softmax_loss(scores, y)
+        _, dW, db = affine_backward(dscores, cache)
+        return loss, {"W": dW, "b": db}
 
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "OUTCOMES",
     "REFERENCE_DIR",
+    "TRAINING_PARTS",
     "CheckFailed",
     "NotImplementedYet",
     "Reference",
+    "SoftmaxClassifier",
     "check",
     "check_at_least",
     "check_close",
     "check_equal",
     "checking",
     "compare",
+    "finished",
     "load_reference",
     "reference_inputs",
 ]

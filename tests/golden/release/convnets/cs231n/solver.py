@@ -415,6 +415,17 @@ class Solver:
         print(message)
 
 
+def _duration(seconds):
+    """A duration as the progress bar shows it: "4.7 s", "2 min 05 s", "1 h 02 min"."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
 def _is_positive_int(value):
     """True for an int (not a bool) >= 1."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
@@ -425,9 +436,12 @@ class _ProgressBar:
 
     It is redrawn at most PROGRESS_UPDATES times, so a long run does not flood
     a notebook's output. Each line shows the epoch, the iteration, the mean
-    loss since the previous redraw and the elapsed time, e.g.
+    loss since the previous redraw, the elapsed time and the time left (the
+    elapsed time per iteration so far, times the iterations left), e.g.
 
-        [########------------] epoch 2 / 5, iteration 200 / 500, loss 1.2345, 3.1 s
+        [########------------] epoch 2 / 5, iteration 200 / 500, loss 1.2345, 3.1 s, 4.7 s left
+
+    The last line says "done" in place of the time left.
     """
 
     width = 20  # characters of the bar itself
@@ -453,9 +467,11 @@ class _ProgressBar:
         bar = "#" * filled + "-" * (self.width - filled)
         loss = f"{np.mean(recent):.4f}" if recent else "n/a"
         elapsed = time.monotonic() - self.start
+        left = self.num_iterations - iteration
+        remaining = f"{_duration(elapsed / iteration * left)} left" if left else "done"
         line = (
             f"[{bar}] epoch {epoch} / {self.num_epochs}, iteration {iteration} / "
-            f"{self.num_iterations}, loss {loss}, {elapsed:.1f} s"
+            f"{self.num_iterations}, loss {loss}, {_duration(elapsed)}, {remaining}"
         )
         # Pad with spaces to wipe out a longer previous line.
         self._write("\r" + line.ljust(self.line_length))
