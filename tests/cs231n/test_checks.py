@@ -8,14 +8,19 @@ what a student would read on stdout.
 import numpy as np
 import pytest
 
+from cs231n import checks as checks_module
 from cs231n.checks import (
+    REFERENCE_DIR,
+    TRAINING_PARTS,
     CheckFailed,
     NotImplementedYet,
+    SoftmaxClassifier,
     check,
     check_at_least,
     check_close,
     check_equal,
     checking,
+    finished,
     load_reference,
     reference_inputs,
 )
@@ -360,3 +365,133 @@ def test_check_equal(capsys):
     out, _ = failure(capsys, lambda: check_equal("shape", (2, 4), (2, 3)))
     assert "  - yours:    (2, 4)" in out
     assert "  - expected: (2, 3)" in out
+
+
+# ---------------------------------------------------------------------------
+# What earlier checks showed: OUTCOMES, suspects, finished
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def outcomes(monkeypatch):
+    """A fresh OUTCOMES for the test (the module keeps one per session)."""
+    fresh = {}
+    monkeypatch.setattr(checks_module, "OUTCOMES", fresh)
+    return fresh
+
+
+def test_checking_records_how_each_check_ended(outcomes):
+    """Is a block recorded as passed, failed, not implemented or raised, by its check's name?"""
+    with checking("a"):
+        pass
+    with pytest.raises(CheckFailed), checking("b"):
+        raise CheckFailed("b: wrong")
+    with pytest.raises(NotImplementedYet), checking("c"):
+        raise NotImplementedError("c")
+    with pytest.raises(KeyError), checking("d"):
+        raise KeyError("velocity")
+    assert outcomes == {"a": "passed", "b": "failed", "c": "not implemented", "d": "raised"}
+    with checking("b"):
+        pass
+    assert outcomes["b"] == "passed"
+
+
+def test_a_failed_training_check_names_the_parts_to_suspect_first(capsys, outcomes):
+    """Does a failed check_at_least list failed and unrun parts before the ones that passed?"""
+    outcomes.update({"adam": "failed", "solver_step": "passed", "model": "not implemented"})
+    suspects = {
+        "adam": "the update rule",
+        "solver_step": "the Solver's step",
+        "model": "the model",
+        "accuracy": "the accuracy",
+    }
+    out, _ = failure(
+        capsys, lambda: check_at_least("acc", 0.1, 0.8, hint="else: settings", suspects=suspects)
+    )
+    assert out.splitlines() == [
+        "acc: FAILED (0.1 < 0.8)",
+        "  - suspect first the update rule: the adam check failed above",
+        "  - suspect first the model: the model check found a function not implemented yet",
+        "  - not checked in this session (run their cells): the accuracy (accuracy)",
+        "  - passed their checks above, so suspect them less: the Solver's step (solver_step)",
+        "  - hint: else: settings",
+    ]
+
+
+def test_when_every_part_passed_the_hint_comes_after_saying_so(capsys, outcomes):
+    """With every suspect's check passed, are they listed as passed, then the hint?"""
+    outcomes.update({"adam": "passed"})
+    out, _ = failure(
+        capsys,
+        lambda: check_at_least("acc", 0.1, 0.8, hint="settings", suspects={"adam": "the rule"}),
+    )
+    assert out.splitlines()[1:] == [
+        "  - passed their checks above: the rule (adam)",
+        "  - hint: settings",
+    ]
+
+
+def test_the_training_parts_name_checks_of_the_notebook():
+    """Does every check TRAINING_PARTS names exist as a checking(...) of ConvolutionalNetworks?"""
+    source = (REFERENCE_DIR.parent.parent / "notebooks" / "ConvolutionalNetworks.py").read_text()
+    for name in TRAINING_PARTS:
+        assert f'checking("{name}")' in source, name
+
+
+def test_finished_says_in_one_line_why_there_is_nothing_to_show(capsys, outcomes):
+    """Does finished() allow a passed or failed check, and print one line otherwise?"""
+    outcomes.update({"ran": "passed", "low": "failed", "broke": "raised"})
+    assert finished("ran", "the plot")
+    assert finished("low", "the plot")
+    assert capsys.readouterr().out == ""
+    assert not finished("broke", "the plot")
+    assert not finished("never", "the filters")
+    assert capsys.readouterr().out.splitlines() == [
+        "Nothing to show for the plot: the broke cell above stopped early (raised). Run it "
+        "again once it works, then this cell.",
+        "Nothing to show for the filters: the never cell above has not run in this session. "
+        "Run it again once it works, then this cell.",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# The update rules' and the Solver's reference files
+# ---------------------------------------------------------------------------
+
+
+def test_a_config_of_arrays_and_numbers_comes_back_as_one_dict():
+    """Does an update rule's config come back with its hyperparameters and state arrays?"""
+    w, dws, config = reference_inputs("adam")
+    assert dws.shape == (3, *w.shape)
+    assert set(config) == {"learning_rate", "beta1", "beta2", "epsilon", "m", "v", "t"}
+    assert config["t"] == 4
+    assert isinstance(config["learning_rate"], float)
+    assert config["m"].shape == config["v"].shape == w.shape
+
+
+def test_the_softmax_classifier_has_right_gradients_and_the_solvers_api():
+    """Are SoftmaxClassifier's gradients those of its loss, and its scores (N, C) without y?"""
+    from cs231n.gradient_check import eval_numerical_gradient
+
+    rng = np.random.RandomState(0)
+    model = SoftmaxClassifier({"W": rng.randn(6, 4), "b": rng.randn(4)})
+    X, y = rng.randn(5, 2, 3), rng.randint(4, size=5)
+    assert model.loss(X).shape == (5, 4)
+    loss, grads = model.loss(X, y)
+    assert np.isfinite(loss)
+    assert set(grads) == {"W", "b"}
+    for name in ("W", "b"):
+        numeric = eval_numerical_gradient(
+            lambda _: model.loss(X, y)[0], model.params[name], verbose=False
+        )
+        assert np.allclose(grads[name], numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_the_hand_worked_check_accuracy_case_is_five_of_seven():
+    """Are the saved labels the model's predictions on 5 of 7 examples, the last one right?"""
+    params, X, y, batch_size, _ = reference_inputs("solver_check_accuracy")
+    right = np.argmax(SoftmaxClassifier(params).loss(X), axis=1) == y
+    assert right.sum() == 5
+    assert right[-1]
+    assert len(y) % batch_size == 1
+    assert load_reference("solver_check_accuracy").outputs["accuracy"] == pytest.approx(5 / 7)

@@ -13,13 +13,19 @@ MISTAKES = (
     Mistake(
         "mistake-momentum-sign",
         "sgd_momentum subtracts the velocity (next_w = w - v), so every step goes uphill",
-        (Patch(OPTIM, "    next_w = w + v\n", "    next_w = w - v\n"),),
+        (
+            Patch(
+                OPTIM,
+                'next_w = w + v\n    config["velocity"] = v',
+                'next_w = w - v\n    config["velocity"] = v',
+            ),
+        ),
         frozenset({"sgd_momentum"}),
     ),
     Mistake(
         "mistake-momentum-velocity-not-stored",
         "sgd_momentum never stores the new velocity, so every step starts from the old one",
-        (Patch(OPTIM, '    config["velocity"] = v\n', ""),),
+        (Patch(OPTIM, 'next_w = w + v\n    config["velocity"] = v\n', "next_w = w + v\n"),),
         frozenset({"sgd_momentum"}),
     ),
     Mistake(
