@@ -118,14 +118,21 @@ def write_submission(course, student, files):
 
 
 def assigned_names(text):
-    """Names the file's functions assign (not parameters, not module-level names)."""
+    """Names the file's functions assign, but for the names of functions and classes (a copy
+    that renamed a method would no longer work)."""
+    tree = ast.parse(text)
+    defined = {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
+    }
     names = set()
-    for node in ast.walk(ast.parse(text)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef):
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
                     names.add(inner.id)
-    return names
+    return names - defined
 
 
 def rename(text, names):
