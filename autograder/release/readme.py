@@ -272,8 +272,8 @@ _SELF_CHECK = """\
 
 It reads the notebooks as you saved them (it runs nothing) and reports, notebook by notebook,
 each notebook never run, each check cell that failed when it last ran (with its error), each
-cell never run, each answer still empty, and then every function of `cs231n/` that still raises
-`NotImplementedError`. A cell is named by its number (counting every cell from 1 at the top),
+cell never run, each answer still empty, each notebook saved before your last edit of a file of
+`cs231n/`, and then every function of `cs231n/` that still raises `NotImplementedError`. A cell is named by its number (counting every cell from 1 at the top),
 the section it sits in and its id{example}. It ends with "Nothing to report" when all is well.
 """
 

@@ -14,6 +14,8 @@ every cell from 1 at the top), the section it sits in and its id:
 3. cells never run: each check cell, and how many other code cells;
 4. answers still empty: a code answer still raising NotImplementedError("replace
    this line with your code"), a written answer still reading YOUR ANSWER HERE;
+5. a notebook saved before your last edit of a file of cs231n/: its outputs
+   may not show your code as it is now;
 
 and last, every function of cs231n/ that still raises NotImplementedError.
 
@@ -43,8 +45,12 @@ _PACKAGE_STUB = re.compile(
 _MESSAGE_CHARS = 160
 
 
-def check_notebook(path):
-    """The warnings for the notebook at `path`: a list of lines, empty when all is well."""
+def check_notebook(path, package=None):
+    """The warnings for the notebook at `path`: a list of lines, empty when all is well.
+
+    With `package` (the cs231n folder), a notebook run and saved before the
+    last edit of one of its files is named too.
+    """
     path = Path(path)
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
@@ -77,6 +83,12 @@ def check_notebook(path):
     if others:
         count = f"{len(others)} other code cell" + ("s" if len(others) > 1 else "")
         warnings.append(f"never run: {count}, the first {describe(cells, others[0])}")
+    edited = _edited_since(path, package) if package is not None else None
+    if edited:
+        warnings.append(
+            f"saved before your last edit of {edited}: its outputs may not show your code as "
+            "it is now; run it again from the top and save it"
+        )
     return warnings + _empty_answers(cells)
 
 
@@ -106,7 +118,7 @@ def check_package(folder):
 def report(notebooks, package=None, out=sys.stdout):
     """Print the warnings of every notebook, then of the package; return how many there were."""
     total = 0
-    sections = [(Path(nb).name, check_notebook(nb)) for nb in notebooks]
+    sections = [(Path(nb).name, check_notebook(nb, package)) for nb in notebooks]
     if package is not None and Path(package).is_dir():
         sections.append((f"{Path(package).name}/", check_package(package)))
     for name, warnings in sections:
@@ -128,6 +140,17 @@ def report(notebooks, package=None, out=sys.stdout):
             file=out,
         )
     return total
+
+
+def _edited_since(notebook, package):
+    """The package's .py file saved last, as cs231n/layers.py, if saved after `notebook`."""
+    files = [p for p in Path(package).rglob("*.py") if "__pycache__" not in p.parts]
+    if not files:
+        return None
+    newest = max(files, key=lambda p: p.stat().st_mtime)
+    if newest.stat().st_mtime <= Path(notebook).stat().st_mtime:
+        return None
+    return newest.relative_to(Path(package).parent).as_posix()
 
 
 def is_check(cell):

@@ -1,6 +1,7 @@
 """check_submission.py (autograder/release/selfcheck.py) on notebooks made by hand, no kernel."""
 
 import io
+import os
 
 import nbformat
 import pytest
@@ -160,3 +161,26 @@ def test_report_and_exit_status(tmp_path, clean):
     else:
         assert count == 2
         assert text.rstrip().splitlines()[-1] == "2 warnings: look at them before you hand in."
+
+
+def test_a_notebook_saved_before_the_last_edit_of_the_package(tmp_path):
+    """Is a run notebook older than the last saved file of cs231n/ named, with that file, left
+    alone once it is saved again, and a notebook never run told only that?"""
+    path = _write(_released(), tmp_path)
+    package = tmp_path / "cs231n" / "classifiers"
+    package.mkdir(parents=True)
+    (package / "cnn.py").write_text("x = 1\n")
+    (tmp_path / "cs231n" / "layers.py").write_text("x = 1\n")
+    os.utime(path, (1000, 1000))
+    os.utime(package / "cnn.py", (3000, 3000))
+    os.utime(tmp_path / "cs231n" / "layers.py", (2000, 2000))
+    assert selfcheck.check_notebook(path, tmp_path / "cs231n") == [
+        "saved before your last edit of cs231n/classifiers/cnn.py: its outputs may not show "
+        "your code as it is now; run it again from the top and save it"
+    ]
+    os.utime(path, (3000, 3000))
+    assert selfcheck.check_notebook(path, tmp_path / "cs231n") == []
+    never = _write(_released(run=False), tmp_path, "b.ipynb")
+    os.utime(never, (1000, 1000))
+    warnings = selfcheck.check_notebook(never, tmp_path / "cs231n")
+    assert [line.split(":")[0] for line in warnings] == ["never run"]
