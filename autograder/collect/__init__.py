@@ -1,23 +1,35 @@
 """Take submission zips into the course, in nbgrader's layout, refusing hostile ones.
 
     python -m autograder collect --course DIR PATH...
+        [--format canvas|moodle|gradescope|plain|regex] [--pattern REGEX]
+        [--roster FILE] [--due WHEN] [--late none|zero|per-hour|per-day
+        --late-percent P --late-cap P]
 
 Each PATH is a student's zip (`<student id>.zip`, made by collect_submission.sh
-or by hand) or a folder of zips (not searched recursively). DIR is the course
-made by `python -m autograder release --course DIR`; what a submission should
-hold is read from DIR/release/convnets/.
+or by hand) or a folder of zips (not searched recursively), or the folder an
+LMS's bulk download unzips into: Canvas's, Moodle's, Gradescope's export, or
+any other naming through --pattern (lms.py says how each is read, and how its
+format is recognised when --format is not given). DIR is the course made by
+`python -m autograder release --course DIR`; what a submission should hold is
+read from DIR/release/convnets/.
 
-  1. Find the zips and the student each belongs to (`jdoe.zip` is jdoe's). A
-     zip named `jdoe (1).zip` gives no valid id and is not collected. When a
-     student handed in several zips, the one modified last is collected and
-     the others are reported.
-  2. Open each zip as hostile input. It is refused, and named with the member
-     at fault, when it is corrupt or no zip; when a member's path is absolute
-     or climbs with `..`; when a file it would take is a symbolic link, is
-     encrypted, or is over the size limits (checked on the declared sizes and
-     again on the bytes while they are decompressed, against zip bombs); or
-     when it holds too many members. When everything sits under one top folder
-     (`convnets/`, `jdoe/`), that folder is stripped.
+  1. Find the submissions and the student each belongs to (`jdoe.zip` is
+     jdoe's; an LMS's ids go through --roster, roster.py). A zip named
+     `jdoe (1).zip` gives no valid id, and an LMS submission matching no one
+     in the roster is named; neither is collected. Each has a submission time:
+     a plain zip's modification time; the time the LMS records (Gradescope's
+     created_at, a --pattern's timestamp group); else the zip's newest entry;
+     else it is reported as unknown. When a student handed in several times,
+     the last is collected and the others are reported.
+  2. Open each zip as hostile input (a folder an LMS hands over goes through
+     the same checks, its links never followed). It is refused, and named
+     with the member at fault, when it is corrupt or no zip; when a member's
+     path is absolute or climbs with `..`; when a file it would take is a
+     symbolic link, is encrypted, or is over the size limits (checked on the
+     declared sizes and again on the bytes while they are decompressed,
+     against zip bombs); or when it holds too many members. When everything
+     sits under one top folder (`convnets/`, `jdoe/`), that folder is
+     stripped.
   3. Take the release's notebooks (at the top of the zip) and cs231n/**/*.py,
      nothing else: other files are named in a warning. The submission is
      collected with a warning when a notebook is missing (it scores 0), is
@@ -27,17 +39,25 @@ hold is read from DIR/release/convnets/.
      missing notebook. Nothing is renamed: rename it in the zip and collect
      again. A zip holding none of the assignment's files is refused.
   4. Extract into a temporary folder inside DIR, write timestamp.txt (the
-     zip's modification time, UTC, which nbgrader reads), then swap it into
+     submission time, UTC, which nbgrader reads; none when it is unknown, and
+     then nbgrader sees no lateness), then swap it into
      DIR/submitted/<student>/convnets/, replacing a previous submission of the
      student. A refused zip leaves the previous submission as it was.
      Nothing is written outside DIR, nor through a symbolic link.
+
+--due (an ISO date and time with its zone) goes into the gradebook as the
+assignment's due date, --late into DIR/nbgrader_config.py as its late policy
+(late.py); each collected submission after the due date is reported with how
+late it is, and export applies the policy to the trusted scores (grades.csv:
+raw_score, late_submission_penalty, score).
 
 One line is printed per student and per problem, then a summary. Running it
 again with the same zips gives the same tree.
 
 Exit status: 0 every submission found was collected (warnings may have been
-printed), 1 some were not (the others were collected), 2 bad arguments (DIR is
-not a released course, a PATH does not exist).
+printed), 1 some were not (the others were collected; a submission matching no
+one in the roster is one), 2 bad arguments (DIR is not a released course, a
+PATH does not exist, a roster or --due that cannot be read).
 """
 
 import argparse
@@ -53,6 +73,10 @@ from .check import Expected, expected_files
 from .problems import CollectError, Problem, show
 from .unzip import MB, Limits
 
+#: --format's choices (lms.py reads each) and --late's (late.py).
+FORMATS = ("canvas", "moodle", "gradescope", "plain", "regex")
+LATE_METHODS = ("none", "zero", "per-hour", "per-day")
+
 __all__ = [
     "CollectError",
     "CollectResult",
@@ -67,8 +91,9 @@ __all__ = [
 
 #: timestamp.txt as collect writes it (nbgrader's own collectors write other forms).
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC")
-#: What this verb writes below --course (checked before it runs: cli.py).
-WRITES = ("", "submitted")
+#: What this verb writes below --course (checked before it runs: cli.py): the
+#: gradebook for --due, nbgrader_config.py for --late.
+WRITES = ("", "submitted", "gradebook.db", "nbgrader_config.py")
 #: The prefix of the temporary folder inside DIR where submissions are extracted.
 STAGING_PREFIX = ".collect-staging-"
 
@@ -80,6 +105,8 @@ class CollectResult:
     course: Path
     collected: list = field(default_factory=list)  # student ids, sorted
     problems: list = field(default_factory=list)  # Problems, sorted by zip, student, member
+    due: object = None  # the due date applied (aware datetime), if any
+    late: dict = field(default_factory=dict)  # student -> how late ("2 h 5 min late")
 
     @property
     def refused(self):
@@ -91,35 +118,72 @@ class CollectResult:
         return [p for p in self.problems if not p.fatal]
 
 
-def collect(course, paths, *, limits=None, log=print):
-    """Collect the submission zips found in `paths` into `course`; return a CollectResult.
+def collect(
+    course,
+    paths,
+    *,
+    limits=None,
+    log=print,
+    format=None,
+    pattern=None,
+    roster=None,
+    due=None,
+    late=None,
+):
+    """Collect the submissions found in `paths` into `course`; return a CollectResult.
 
     `limits` is an unzip.Limits (default: 20 MB per file, 50 MB per
     submission, 2000 members). `log` is called with one line per student and
-    per problem (None: silent). Raises CollectError, before anything is
-    written, when `course` is not a released course or a path does not exist.
+    per problem (None: silent). `format` is one of lms.FORMATS (None: told
+    from the names), `pattern` the regex of --pattern, `roster` a CSV path or
+    a roster.Roster, `due` an aware datetime or --due's text, `late` a
+    (method, percent, cap) tuple. Raises CollectError, before anything is
+    written, when `course` is not a released course, a path does not exist,
+    or the roster, the pattern or the due date cannot be read.
     """
-    from . import intake
+    from . import intake, lms
+    from . import late as late_policy
+    from .roster import Roster, read_roster
 
     say = log or (lambda line: None)
     limits = limits or Limits()
     course = Path(course).resolve()
     expected = expected_files(course)
     _check_submitted(course)
-    zips, problems = intake.find_zips(paths)
-    submissions, found = intake.identify(zips)
+    if roster is not None and not isinstance(roster, Roster):
+        roster = read_roster(roster)
+    if isinstance(due, str):
+        due = late_policy.parse_due(due)
+    for name, wanted in (("gradebook.db", due), ("nbgrader_config.py", late)):
+        if wanted is not None and not (course / name).is_file():
+            option = "--due" if name == "gradebook.db" else "--late"
+            raise CollectError(
+                f"{show(course / name)} is missing: release the course before {option}"
+            )
+    submissions, problems = lms.find(paths, format, pattern, roster, limits)
     chosen, duplicates = intake.choose(submissions)
-    problems += found + duplicates
+    problems += duplicates
     for problem in sorted(problems, key=Problem.sort_key):
         say(str(problem))
+    if late is not None:
+        late_policy.write_policy(course, *late)
+        say(f"late policy in nbgrader_config.py: {late_policy.describe(*late)}")
+    if due is not None:
+        late_policy.write_due(course, expected.assignment, due)
+        say(f"due date in the gradebook: {intake.format_time(due)}")
+    due = due or late_policy.read_due(course, expected.assignment)
 
-    result = CollectResult(course)
+    result = CollectResult(course, due=due)
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=course))
     try:
         for student, sub in sorted(chosen.items()):
             ok, own, what = _collect_one(sub, expected, course, stage, limits)
             verb = "collected" if ok else "NOT collected:"
-            say(f"{verb} {student} from {show(sub.path)}{what}")
+            when = _when(sub, due) if ok else ""
+            if ok and late_policy.lateness(sub.time, due):
+                result.late[student] = late_policy.lateness(sub.time, due)
+            who = f" ({sub.label})" if sub.label else ""
+            say(f"{verb} {student}{who} from {show(sub.path)}{what}{when}")
             for problem in sorted(own, key=Problem.sort_key):
                 say(f"  {problem}")
             if ok:
@@ -129,6 +193,19 @@ def collect(course, paths, *, limits=None, log=print):
         shutil.rmtree(stage, ignore_errors=True)
     result.problems = sorted(problems, key=Problem.sort_key)
     return result
+
+
+def _when(sub, due):
+    """What a student's line says of the submission time (nothing for a plain zip on time)."""
+    from . import intake, late
+
+    if sub.time is None:
+        return ", submission time unknown"
+    how_late = late.lateness(sub.time, due)
+    if sub.time_from == intake.MTIME and not how_late:
+        return ""
+    text = f", submitted {intake.format_time(sub.time)} (from {sub.time_from})"
+    return text + (f", {how_late}" if how_late else "")
 
 
 def _check_submitted(course):
@@ -152,14 +229,22 @@ def _collect_one(sub, expected, course, stage, limits):
     new = stage / "new" / sub.student / expected.assignment
     new.parent.mkdir(parents=True)
     try:
-        extraction = unzip.extract(
-            sub.path, new, expected.wants, limits, keep_top={expected.package}
-        )
+        extract = unzip.extract_folder if sub.path.is_dir() else unzip.extract
+        extraction = extract(sub.path, new, expected.wants, limits, keep_top={expected.package})
         findings = check.check_submission(new, extraction, expected)
         problems = [problem(f.message, f.member, f.fatal) for f in findings]
         if any(p.fatal for p in problems):
             return False, problems, ""
-        (new / "timestamp.txt").write_text(sub.timestamp, encoding="utf-8")
+        if sub.timestamp:
+            (new / "timestamp.txt").write_text(sub.timestamp, encoding="utf-8")
+        else:
+            problems.append(
+                problem(
+                    "its submission time is unknown (the LMS records none, nor do the zip's "
+                    "entries): no timestamp.txt, so nbgrader counts it as on time",
+                    fatal=False,
+                )
+            )
         previous = _install(new, course / "submitted" / sub.student, stage / "old" / sub.student)
     except unzip.UnsafeZip as e:
         return False, [problem(message, member) for member, message in e.findings], ""
@@ -167,7 +252,8 @@ def _collect_one(sub, expected, course, stage, limits):
         return False, [problem(str(e))], ""
     except Exception as e:  # never let one submission stop the others
         return False, [problem(f"could not be collected: {type(e).__name__}: {e}")], ""
-    if previous and TIMESTAMP.fullmatch(previous) and previous > sub.timestamp:
+    stamp = sub.timestamp
+    if previous and stamp and TIMESTAMP.fullmatch(previous) and previous > stamp:
         problems.append(
             problem(
                 f"replaced a submission timestamped later ({previous}) with this zip "
@@ -253,7 +339,53 @@ def add_arguments(parser):
         nargs="+",
         type=Path,
         metavar="PATH",
-        help="a submission zip (<student id>.zip) or a folder of them",
+        help="a submission zip (<student id>.zip), a folder of them, or an LMS's bulk "
+        "download (unzipped)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="how the PATHs name their submissions (default: recognised from the names)",
+    )
+    parser.add_argument(
+        "--pattern",
+        metavar="REGEX",
+        help="for --format regex: matched against each name in the PATHs, with a group "
+        "(?P<student>...) and optionally (?P<timestamp>...)",
+    )
+    parser.add_argument(
+        "--roster",
+        type=Path,
+        metavar="FILE",
+        help="a CSV mapping LMS ids, emails or names to student ids: columns id (or "
+        "student_id), and any of canvas_id, moodle_id, sid, email, name, first_name, last_name",
+    )
+    parser.add_argument(
+        "--due",
+        metavar="WHEN",
+        help="the due date, an ISO date and time with its zone (2026-11-20T23:59-05:00), "
+        "written into the gradebook (default: the gradebook's)",
+    )
+    parser.add_argument(
+        "--late",
+        choices=LATE_METHODS,
+        help="the late policy written into nbgrader_config.py: none, zero (a late submission "
+        "scores 0), per-hour or per-day (--late-percent per hour or day, or part of one)",
+    )
+    parser.add_argument(
+        "--late-percent",
+        type=_percent,
+        default=0.0,
+        metavar="P",
+        help="percent of the score taken per hour or day late (with --late per-hour|per-day)",
+    )
+    parser.add_argument(
+        "--late-cap",
+        type=_percent,
+        default=100.0,
+        metavar="P",
+        help="the most percent a late penalty takes (default: 100)",
     )
     parser.add_argument(
         "--max-file-mb",
@@ -279,12 +411,38 @@ def add_arguments(parser):
     )
 
 
+def _percent(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a percentage from 0 to 100")
+    return value
+
+
 def main(args):
     limits = Limits(
         max_file=args.max_file_mb, max_total=args.max_total_mb, max_members=args.max_members
     )
+    late = None
+    if args.late:
+        if args.late.startswith("per-") and not args.late_percent:
+            print("collect refused: --late per-hour|per-day needs --late-percent", file=sys.stderr)
+            return 2
+        late = (args.late, args.late_percent, args.late_cap)
     try:
-        result = collect(args.course, args.paths, limits=limits, log=lambda s: print(s, flush=True))
+        result = collect(
+            args.course,
+            args.paths,
+            limits=limits,
+            log=lambda s: print(s, flush=True),
+            format=args.format,
+            pattern=args.pattern,
+            roster=args.roster,
+            due=args.due,
+            late=late,
+        )
     except CollectError as e:
         print(f"collect refused: {e}", file=sys.stderr)
         return 2
@@ -293,6 +451,8 @@ def main(args):
         f"collected {len(result.collected)} submission(s) into "
         f"{show(result.course / 'submitted')}; {warnings} warning(s)"
     )
+    if result.late:
+        summary += f"; {len(result.late)} submitted after the due date"
     if refused:
         summary += f"; {refused} zip(s) or folder(s) NOT collected: see the errors above"
     print(summary)

@@ -12,9 +12,12 @@ a browser makes of a second download) is reported and not collected, since
 the id becomes a folder name and nbgrader's record of the student.
 
 The same student may hand in twice (two folders of downloads, a resubmission):
-the zip modified last is collected, the other reported. On a tie the zip whose
-path sorts last is kept, so the choice never depends on the order of the PATHs.
-One file reached through two PATHs counts once.
+the one submitted last is collected, the other reported. A zip's submission
+time is its modification time here; lms.py gives each LMS's own (a time the
+LMS records, or the zip's newest entry, or none). A submission whose time is
+unknown counts as the oldest; on a tie the LMS's own order decides (a later
+submission id), then the path that sorts last, so the choice never depends
+on the order of the PATHs. One file reached through two PATHs counts once.
 """
 
 import os
@@ -32,26 +35,47 @@ STUDENT_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
 LISTED = 8
 
 
+#: Where a plain zip's submission time comes from.
+MTIME = "the zip's modification time"
+
+
 @dataclass(frozen=True)
 class Submission:
-    """One zip to collect: where it is, whose it is, and when it was last modified."""
+    """One submission to collect: where it is (a zip or a folder), whose, and when handed in."""
 
     path: Path  # as found: the PATH, or PATH/<name> for a folder's zip
     student: str
     mtime_ns: int
     file_id: tuple  # (device, inode): the same file reached through two PATHs
+    time: object = None  # the submission time (an aware datetime), None when unknown
+    time_from: object = None  # where `time` comes from ("Gradescope's created_at", ...)
+    label: object = None  # who the LMS says handed it in ("Jane Doe, Canvas user 12345")
+    order: tuple = ()  # the LMS's own order of a student's submissions (submission ids)
 
     @property
     def timestamp(self):
-        """The zip's modification time as nbgrader's timestamp.txt holds it (UTC)."""
-        return format_timestamp(self.mtime_ns)
+        """The submission time as nbgrader's timestamp.txt holds it (UTC), None when unknown."""
+        return None if self.time is None else format_time(self.time)
+
+    def sort_key(self):
+        known = self.time is not None
+        return (known, self.time if known else None, self.order, str(self.path))
 
 
 def format_timestamp(mtime_ns):
     """`YYYY-MM-DD HH:MM:SS.ffffff UTC` for a time in nanoseconds since the epoch."""
+    return format_time(time_of(mtime_ns))
+
+
+def time_of(mtime_ns):
+    """An aware UTC datetime for a time in nanoseconds since the epoch."""
     seconds, nanos = divmod(mtime_ns, 1_000_000_000)
-    moment = datetime.fromtimestamp(seconds, timezone.utc).replace(microsecond=nanos // 1000)
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    return datetime.fromtimestamp(seconds, timezone.utc).replace(microsecond=nanos // 1000)
+
+
+def format_time(moment):
+    """`YYYY-MM-DD HH:MM:SS.ffffff UTC` (what nbgrader's parse_utc reads) for an aware datetime."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
 def student_id(path):
@@ -143,12 +167,14 @@ def identify(paths):
                 )
             )
         else:
-            submissions.append(Submission(path, student, st.st_mtime_ns, (st.st_dev, st.st_ino)))
+            file_id = (st.st_dev, st.st_ino)
+            time = time_of(st.st_mtime_ns)
+            submissions.append(Submission(path, student, st.st_mtime_ns, file_id, time, MTIME))
     return submissions, problems
 
 
 def choose(submissions):
-    """One Submission per student (the newest), and a warning for each zip left out.
+    """One Submission per student (the last handed in), and a warning for each one left out.
 
     Returns ({student: Submission}, problems).
     """
@@ -162,7 +188,7 @@ def choose(submissions):
         by_student.setdefault(sub.student, []).append(sub)
     chosen, problems = {}, []
     for student, subs in sorted(by_student.items()):
-        subs.sort(key=lambda s: (s.mtime_ns, str(s.path)))
+        subs.sort(key=Submission.sort_key)
         keep = subs[-1]
         chosen[student] = keep
         for other in subs[:-1]:
@@ -170,9 +196,13 @@ def choose(submissions):
                 Problem(
                     str(other.path),
                     student,
-                    f"{student} handed in more than one zip: this one ({other.timestamp}) was "
-                    f"left out for the newer {show(keep.path)} ({keep.timestamp})",
+                    f"{student} handed in more than once: this one ({_when(other)}) was "
+                    f"left out for the later {show(keep.path)} ({_when(keep)})",
                     fatal=False,
                 )
             )
     return chosen, problems
+
+
+def _when(sub):
+    return sub.timestamp or "time unknown"
