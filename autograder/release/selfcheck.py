@@ -20,7 +20,7 @@ every cell from 1 at the top), the section it sits in and its id:
 and last, every function of cs231n/ that still raises NotImplementedError.
 
 These are warnings: nothing stops you from handing in. `bash
-collect_submission.sh` runs the same check before it writes your zip. Exit
+collect_submission.sh` runs the same check once it has written your zip. Exit
 status: 0 nothing to report, 1 something reported. Only Python's standard
 library is used.
 """
