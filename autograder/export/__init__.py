@@ -1,7 +1,8 @@
 """Export the grades: nbgrader's CSV, and Gradescope's results.json per submission.
 
   --format csv         DIR/grades.csv, written by nbgrader's own CSV exporter
-                       (one row per student and assignment: score, max score,
+                       (one row per student and assignment: timestamp,
+                       raw_score, late_submission_penalty, score, max_score,
                        ...), from the gradebook, so manual grades are included
   --format gradescope  DIR/export/gradescope/<student>/results.json in the
                        format of Gradescope's autograder: the total score, and
@@ -16,6 +17,14 @@ Gradescope total and listed as pending. Before anything is written the
 gradebook is checked against the trusted results (grade.gradebook.verify):
 a submission without a current grading stops the export, naming it, and a
 cell whose gradebook score is not the trusted one is repaired, loudly.
+
+Late penalties are then taken again from the trusted scores
+(collect.late.apply_penalties): the course's late submission plugin (set by
+`collect --late`, nbgrader's own by default) is asked for each notebook of a
+submission handed in after the gradebook's due date, as nbgrader's autograde
+does before the trusted scores are in; the penalty goes into the gradebook,
+and grades.csv has the score before it (raw_score), the penalty and the score
+after it. The Gradescope files carry the raw scores.
 """
 
 import contextlib
@@ -132,6 +141,9 @@ def export(course, *, format="all", log=print):
         raise ExportError(f"nothing graded in {course}: run `python -m autograder grade` first")
     written = []
     if format in ("csv", "all"):
+        from ..collect.late import apply_penalties
+
+        apply_penalties(course, ASSIGNMENT_ID, log=log)
         written.append(export_csv(course))
         log(f"wrote {written[-1].relative_to(course)}")
     if format in ("gradescope", "all"):
