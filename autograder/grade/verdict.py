@@ -852,7 +852,9 @@ def _judge_overfit(case, output, entry):
         return [
             f"the trained model classifies {accuracy:.0%} of the training images, the cell "
             f"needs {minimum:.0%}: does Solver._step update every parameter with the rule's "
-            "new value and config, and does adam increment t first and correct both biases?"
+            "new value and config, and does adam increment t first and correct both biases? "
+            "(correct_adam, correct_solver_step and correct_solver_check_accuracy test those "
+            "parts alone: a miss there names the part)"
         ]
     return []
 
