@@ -10,9 +10,9 @@ only 'none' and 'zero').
                     (what `nbgrader db assignment add --duedate` and the
                     formgrader set). Without --due, the gradebook's is used.
   --late POLICY     written into the course's nbgrader_config.py, between two
-                    marker lines that a later --late replaces: `LatePenalty`
-                    here, an nbgrader late submission plugin with these
-                    methods:
+                    marker lines that a later --late replaces: plugin.py's
+                    `LatePenalty`, an nbgrader late submission plugin with
+                    these methods:
                       none      no penalty
                       zero      the whole score (nbgrader's 'zero')
                       per-hour  --late-percent of the score per hour or part
@@ -35,36 +35,14 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from traitlets import Enum, Float
-
 from .problems import CollectError
 
-try:  # nbgrader's plugin base; a plain stand-in keeps collect importable without it
-    from nbgrader.plugins.latesubmission import LateSubmissionPlugin
-except ImportError:  # pragma: no cover
-    from traitlets.config import LoggingConfigurable as LateSubmissionPlugin
-
-#: The plugin nbgrader_config.py names, importable wherever the autograder is.
-PLUGIN = "autograder.collect.late.LatePenalty"
+#: The plugin nbgrader_config.py names (plugin.py), importable wherever the autograder is.
+PLUGIN = "autograder.collect.plugin.LatePenalty"
 BEGIN = "# BEGIN late policy (written by `python -m autograder collect --late`; keep these lines)"
 END = "# END late policy"
 METHODS = ("none", "zero", "per-hour", "per-day")
 SECONDS = {"per_hour": 3600, "per_day": 86400}
-
-
-class LatePenalty(LateSubmissionPlugin):
-    """A late penalty per started hour or day, a share of the notebook's score, capped."""
-
-    penalty_method = Enum(
-        ("none", "zero", "per_hour", "per_day"),
-        default_value="none",
-        help="none, zero (the whole score), per_hour or per_day (`percent` per started unit)",
-    ).tag(config=True)
-    percent = Float(0.0, help="percent of the score taken per started hour or day").tag(config=True)
-    cap = Float(100.0, help="the most percent of the score taken").tag(config=True)
-
-    def late_submission_penalty(self, student_id, score, total_seconds_late):
-        return penalty(self.penalty_method, self.percent, self.cap, score, total_seconds_late)
 
 
 def penalty(method, percent, cap, score, seconds_late):
@@ -202,6 +180,8 @@ def plugin_for(course, config=None):
 
 def policy_text(plugin):
     """What the plugin will do, in words."""
+    from .plugin import LatePenalty
+
     if isinstance(plugin, LatePenalty):
         return describe(plugin.penalty_method, plugin.percent, plugin.cap)
     method = getattr(plugin, "penalty_method", None)

@@ -11,7 +11,6 @@ import pytest
 
 from autograder.collect import CollectError, add_arguments, collect, main
 from autograder.collect.late import (
-    LatePenalty,
     apply_penalties,
     config_block,
     parse_due,
@@ -20,6 +19,7 @@ from autograder.collect.late import (
     read_due,
     write_policy,
 )
+from autograder.collect.plugin import LatePenalty
 from tests.autograder.collect.helpers import make_zip, submission
 
 pytestmark = pytest.mark.collect
