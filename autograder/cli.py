@@ -22,6 +22,7 @@ COMMANDS = {
     "grade": ("autograder.grade", "grade the submissions in a sandbox, scores into the gradebook"),
     "feedback": ("autograder.feedback", "write each student's feedback pages"),
     "export": ("autograder.export", "write grades.csv and Gradescope results"),
+    "similarity": ("autograder.similarity", "rank pairs of submissions by the code they share"),
     "demo": ("autograder.demo", "release, fabricate a class, collect, grade, feedback, export"),
     "refs": ("autograder.refs", "regenerate assignment/reference/ from the solutions"),
 }

@@ -11,6 +11,9 @@ compared on its own and moving functions around changes nothing. Lines outside
 any function make a piece of their own, `<module>`; a file that does not parse
 is one piece, `<file>`.
 
+Each function is read whole for its fingerprints, but only the passages
+that touch its own lines count (fingerprint.py).
+
 In a notebook, only the answer cells count (nbgrader's `solution: true`),
 each compared with the release's cell of the same grade_id, so the
 `# YOUR CODE HERE` scaffolding and the `**Your Answer:**` heading drop out. A
@@ -46,6 +49,7 @@ class Piece:
     kind: str  # "code" (read as Python) or "prose" (a markdown answer)
     source: str  # the whole text the lines come from (the file, the cell)
     lines: tuple  # the student's own line numbers in `source`, 1-based, ascending
+    context: tuple = ()  # the lines read around them (the whole function); () for `lines`
 
     @property
     def where(self):
@@ -196,6 +200,8 @@ def python_pieces(rel, text, release_text):
     lines = own_lines(release_text or "", text)
     if not lines:
         return []
+    # Each function is read whole (its provided lines too), so the passages where the
+    # student's lines meet the provided ones hash alike however much of it was retyped.
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -205,12 +211,17 @@ def python_pieces(rel, text, release_text):
         (min([node.lineno, *(d.lineno for d in node.decorator_list)]), node.end_lineno, name)
         for name, node in functions_of(tree)
     ]
-    groups = {}
+    groups, context = {}, {}
     for line in lines:
         holding = [s for s in spans if s[0] <= line <= s[1]]
         name = max(holding)[2] if holding else "<module>"
         groups.setdefault(name, []).append(line)
-    return [Piece(rel, name, "code", text, tuple(found)) for name, found in groups.items()]
+        if holding:
+            context[name] = tuple(range(max(holding)[0], max(holding)[1] + 1))
+    return [
+        Piece(rel, name, "code", text, tuple(found), context.get(name, ()))
+        for name, found in groups.items()
+    ]
 
 
 def notebook_pieces(rel, cells, release_cells):

@@ -19,8 +19,12 @@ algorithms for document fingerprinting", SIGMOD 2003):
 
 Two submissions are compared on their sets of fingerprints: the score is the
 share of the smaller set found in the other (at least MIN_PRINTS are assumed,
-so two students who wrote one line each do not score 100%). Fingerprints of
-the release (all of its code and text) and of passages found in more than
+so two students who wrote one line each do not score 100%). A piece is read
+whole (a function with its provided lines, so a copy that retyped them hashes
+alike), but a fingerprint is kept only when at least half of its tokens are
+the student's: on their own lines and in no run of K tokens the release has
+(provided code pasted into a stub is not theirs). Every k-gram of the release
+(all of its code and text) and of passages found in more than
 `common` submissions count for no one.
 """
 
@@ -163,8 +167,8 @@ def prose_tokens(source, lines=None):
 
 
 def tokens_of(piece):
-    """The normalised Tokens of a Piece's own lines."""
-    lines = set(piece.lines)
+    """The normalised Tokens of a Piece's lines (its context: the whole function)."""
+    lines = set(piece.context or piece.lines)
     if piece.kind == "code":
         return code_tokens(piece.source, lines)
     return prose_tokens(piece.source, lines)
@@ -186,27 +190,36 @@ def kgram_hash(texts):
     return hash(tuple(_token_number(text) for text in texts))
 
 
+def kgrams(tokens, k=K):
+    """The hash of every run of k tokens, in order."""
+    return [kgram_hash([t.text for t in tokens[i : i + k]]) for i in range(len(tokens) - k + 1)]
+
+
+def winnow_indices(hashes, w=W):
+    """Indices of the hashes winnowing keeps: the rightmost smallest of every window of w."""
+    chosen = []
+    for start in range(max(len(hashes) - w + 1, 1) if hashes else 0):
+        window = hashes[start : start + w]
+        best = start + min(range(len(window)), key=lambda i: (window[i], -i))
+        if not chosen or best != chosen[-1]:
+            chosen.append(best)
+    return chosen
+
+
 def winnow(tokens, k=K, w=W):
     """The fingerprints of a token list: [(hash, first line, last line)], in order.
 
     A sequence shorter than k tokens has none; one of k to k + w - 2 tokens
     keeps the smallest hash of the k-grams it has.
     """
-    hashes = [
-        (kgram_hash([t.text for t in tokens[i : i + k]]), tokens[i].line, tokens[i + k - 1].line)
-        for i in range(len(tokens) - k + 1)
-    ]
-    if not hashes:
-        return []
-    chosen, last = [], -1
-    for start in range(max(len(hashes) - w + 1, 1)):
-        window = hashes[start : start + w]
-        # the rightmost smallest hash of the window
-        best = start + min(range(len(window)), key=lambda i: (window[i][0], -i))
-        if best != last:
-            chosen.append(hashes[best])
-            last = best
-    return chosen
+    hashes = kgrams(tokens, k)
+    return [(hashes[i], tokens[i].line, tokens[i + k - 1].line) for i in winnow_indices(hashes, w)]
+
+
+def provided_kgrams(pieces):
+    """Every k-gram hash of `pieces` (the release's code and text), not only those winnowing
+    keeps: in a student's file the same run may be kept where the release's was not."""
+    return {value for piece in pieces for value in kgrams(tokens_of(piece))}
 
 
 @dataclass
@@ -217,31 +230,39 @@ class Prints:
     places: dict
 
     @classmethod
-    def of(cls, pieces):
+    def of(cls, pieces, provided=frozenset()):
+        """Winnow each piece whole (the function, provided lines too), keeping a fingerprint
+        only when at least half of its tokens are the student's: on their own lines, and in
+        no run of `provided` (provided_kgrams; provided code pasted into a stub is not theirs)."""
         places = {}
         for index, piece in enumerate(pieces):
-            for value, first, last in winnow(tokens_of(piece)):
-                spots = places.setdefault(value, [])
+            tokens = tokens_of(piece)
+            hashes = kgrams(tokens)
+            own = set(piece.lines)
+            ours = [t.line in own for t in tokens]
+            for i, value in enumerate(hashes):
+                if value in provided:
+                    ours[i : i + K] = [False] * len(ours[i : i + K])
+            for i in winnow_indices(hashes):
+                if 2 * sum(ours[i : i + K]) < K:
+                    continue
+                spots = places.setdefault(hashes[i], [])
                 if len(spots) < MAX_PLACES:
-                    spots.append((index, first, last))
+                    spots.append((index, tokens[i].line, tokens[i + K - 1].line))
         return cls(list(pieces), places)
 
     def hashes(self):
         return set(self.places)
 
 
-def discounted(prints, release_pieces, *, common=10):
-    """The hashes nobody is credited with: the release's, and those in more than `common`
-    of `prints` (a list of Prints)."""
-    ignore = set()
-    for piece in release_pieces:
-        ignore.update(value for value, _, _ in winnow(tokens_of(piece)))
+def discounted(prints, provided=frozenset(), *, common=10):
+    """The hashes nobody is credited with: `provided` (the release's k-grams), and those in
+    more than `common` of `prints` (a list of Prints)."""
     counts = {}
     for p in prints:
         for value in p.places:
             counts[value] = counts.get(value, 0) + 1
-    ignore.update(value for value, n in counts.items() if n > common)
-    return ignore
+    return set(provided) | {value for value, n in counts.items() if n > common}
 
 
 # ---------------------------------------------------------------------------

@@ -136,13 +136,18 @@ def assigned_names(text):
 
 
 def rename(text, names):
-    """`text` with every name of `names` (not attributes) renamed, consistently."""
+    """`text` with every name of `names` renamed, consistently, but for attributes and keyword
+    arguments (renaming those would break the program)."""
     tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    out = []
+    out, depth = [], 0
     for index, token in enumerate(tokens):
+        depth += (token.string in "([{") - (token.string in ")]}") if token.string else 0
         before = tokens[index - 1].string if index else ""
+        after = tokens[index + 1].string if index + 1 < len(tokens) else ""
+        keyword_argument = depth > 0 and after == "="
         if token.type == tokenize.NAME and token.string in names and before != ".":
-            token = token._replace(string=f"my_{token.string.lower()}_v")
+            if not keyword_argument:
+                token = token._replace(string=f"my_{token.string.lower()}_v")
         out.append(token)
     return tokenize.untokenize(out)
 

@@ -16,6 +16,7 @@ from autograder.similarity.fingerprint import (
     compare,
     discounted,
     prose_tokens,
+    provided_kgrams,
     winnow,
 )
 from tests.autograder.similarity.helpers import disguise, reformat, rename, reverse_functions
@@ -151,10 +152,22 @@ def test_the_release_and_common_passages_count_for_no_one():
     set aside?"""
     a, b, c = prints_of(CONV), prints_of(CONV), prints_of(CONV)
     assert compare(a, b).score == 1.0
-    assert discounted([a, b, c], [piece(CONV)], common=10) >= a.hashes()
-    assert discounted([a, b, c], [], common=2) >= a.hashes()
-    assert not discounted([a, b, c], [], common=3)
-    assert compare(a, b, discounted([a, b, c], [piece(CONV)])).score == 0.0
+    release = provided_kgrams([piece(CONV)])
+    assert discounted([a, b, c], release, common=10) >= a.hashes()
+    assert discounted([a, b, c], common=2) >= a.hashes()
+    assert not discounted([a, b, c], common=3)
+    assert compare(a, b, discounted([a, b, c], release)).score == 0.0
+
+
+def test_provided_code_pasted_into_a_stub_is_not_the_students():
+    """Is a run of the release's tokens, retyped on a student's own lines, no fingerprint of
+    theirs, while what they wrote around it is?"""
+    release = provided_kgrams([piece(CONV.split("\ndef pool")[0])])
+    mine = Piece("m.py", "pool", "code", CONV, tuple(range(1, len(CONV.splitlines()) + 1)))
+    kept = Prints.of([mine], release)
+    assert kept.hashes()
+    # conv (lines 1 to 11) is the release's: every run kept reaches into pool (line 14 on)
+    assert min(last for spots in kept.places.values() for _, _, last in spots) >= 14
 
 
 def test_two_students_who_wrote_one_line_alike_do_not_score_100():
