@@ -53,7 +53,7 @@ GRADESCOPE_METADATA = "submission_metadata.yml"
 #: Where each kind of submission time comes from, as the report says it.
 CREATED_AT = "Gradescope's created_at"
 FROM_NAME = "the file name"
-ENTRIES = "the zip's newest entry (the student's clock)"
+ENTRIES = "the zip's newest entry, by the student's clock"
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,7 @@ def _entry(target, kind, match, limits):
     if kind == "canvas":
         user, name = groups["user"], groups["name"]
         keys = (("canvas_id", user), ("canvas_name", name))
-        late = " (late, says Canvas)" if groups["late"] else ""
+        late = ", marked late by Canvas" if groups["late"] else ""
         label = f"{show(name, quote=True)}, Canvas user {user}{late}"
         order = (int(groups["sub"]),)
     elif kind == "moodle":

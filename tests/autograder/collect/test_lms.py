@@ -76,7 +76,7 @@ def test_canvas_names_are_read_and_mapped_through_the_roster(course, inbox, rost
     assert result.problems == []
     assert stamp(course, "jdoe") == ENTRY  # the zip's newest entry, not the download's mtime
     text = "\n".join(lines)
-    assert "'smithalan', Canvas user 12346 (late, says Canvas)" in text
+    assert "'smithalan', Canvas user 12346, marked late by Canvas" in text
     assert "from the zip's newest entry" in text
 
 
