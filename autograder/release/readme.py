@@ -56,7 +56,9 @@ def student_readme(folder, notebooks, functions, requirements="requirements.txt"
         _DATA,
         _notebooks_section(ordered, owners),
         _CHECKS,
-        _SELF_CHECK.format(example=_example_cell(ordered)),
+        _SELF_CHECK.format(
+            example=_example_cell(ordered), last=ordered[-1].name if ordered else "A.ipynb"
+        ),
         _HAND_IN.format(notebooks=_and(f"`{nb.name}`" for nb in ordered)),
         _files_section(folder, ordered),
     ]
@@ -273,8 +275,14 @@ _SELF_CHECK = """\
 It reads the notebooks as you saved them (it runs nothing) and reports, notebook by notebook,
 each notebook never run, each check cell that failed when it last ran (with its error), each
 cell never run, each answer still empty, each notebook saved before your last edit of a file of
-`cs231n/`, and then every function of `cs231n/` that still raises `NotImplementedError`. A cell is named by its number (counting every cell from 1 at the top),
-the section it sits in and its id{example}. It ends with "Nothing to report" when all is well.
+`cs231n/`, and then every function of `cs231n/` that still raises `NotImplementedError`. A cell
+is named by its number (counting every cell from 1 at the top), the section it sits in and its
+id{example}. It ends with "Nothing to report" when all is well.
+
+To check a fresh run instead of what you saved, `python3 check_submission.py --run` first runs
+each notebook from the top in a fresh kernel, as Restart Kernel and Run All Cells does (it takes
+as long, and saves nothing); name notebooks to check only those:
+`python3 check_submission.py --run {last}`.
 """
 
 _HAND_IN = """\

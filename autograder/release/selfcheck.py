@@ -2,10 +2,14 @@
 
     python3 check_submission.py                    the notebooks of this folder
     python3 check_submission.py A.ipynb B.ipynb    only these
+    python3 check_submission.py --run              run them first
 
 It reads the notebooks as you last saved them and runs nothing, so first run
 each notebook from the top (Kernel > Restart Kernel and Run All Cells) and save
-it. Then it reports, notebook by notebook, with the cell's number (counting
+it. With --run it runs each notebook itself, from the top in a fresh kernel as
+Restart Kernel and Run All Cells does (stopping at the first error), and checks
+that run instead, without saving it; this takes as long as running them in
+Jupyter. Then it reports, notebook by notebook, with the cell's number (counting
 every cell from 1 at the top), the section it sits in and its id:
 
 1. a notebook never run: none of its code cells has been run;
@@ -45,11 +49,12 @@ _PACKAGE_STUB = re.compile(
 _MESSAGE_CHARS = 160
 
 
-def check_notebook(path, package=None):
+def check_notebook(path, package=None, run=False):
     """The warnings for the notebook at `path`: a list of lines, empty when all is well.
 
     With `package` (the cs231n folder), a notebook run and saved before the
-    last edit of one of its files is named too.
+    last edit of one of its files is named too. With `run`, the notebook is
+    run first (`run_notebook`) and that run is checked.
     """
     path = Path(path)
     try:
@@ -59,6 +64,14 @@ def check_notebook(path, package=None):
         return ["missing: keep the notebook's name and its place in this folder"]
     except (OSError, ValueError, KeyError, TypeError) as error:
         return [f"cannot be read as a notebook ({type(error).__name__}: {error})"]
+    if run:
+        try:
+            cells = run_notebook(path)["cells"]
+        except ImportError as error:
+            return [f"cannot run it ({error}): install requirements.txt first"]
+        except Exception as error:  # a kernel that died or never started: say so, go on
+            return [f"the run stopped: {_first_line(f'{type(error).__name__}: {error}')}"]
+        package = None  # just run: no older outputs
 
     code = [(i, c) for i, c in enumerate(cells, 1) if c.get("cell_type") == "code"]
     if code and all(c.get("execution_count") is None for _, c in code):
@@ -92,6 +105,31 @@ def check_notebook(path, package=None):
     return warnings + _empty_answers(cells)
 
 
+def run_notebook(path, timeout=None):
+    """Run the notebook at `path` as Restart Kernel and Run All Cells does; return it, unsaved.
+
+    Every code cell is cleared first, so no output of an earlier run remains;
+    the run stops at the first cell that raises, as in Jupyter, and the cells
+    below it stay never run. The kernel runs in the notebook's folder.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    client = NotebookClient(
+        nb, timeout=timeout, resources={"metadata": {"path": str(Path(path).resolve().parent)}}
+    )
+    try:
+        client.execute()
+    except CellExecutionError:
+        pass  # the error is in the cell's outputs, where the check finds it
+    return nb
+
+
 def check_package(folder):
     """The warnings for the package in `folder`: each function that still raises."""
     folder = Path(folder)
@@ -115,10 +153,17 @@ def check_package(folder):
     return warnings
 
 
-def report(notebooks, package=None, out=sys.stdout):
-    """Print the warnings of every notebook, then of the package; return how many there were."""
+def report(notebooks, package=None, out=sys.stdout, run=False):
+    """Print the warnings of every notebook, then of the package; return how many there were.
+
+    With `run`, each notebook is run first, and a line says so as it starts.
+    """
     total = 0
-    sections = [(Path(nb).name, check_notebook(nb, package)) for nb in notebooks]
+    sections = []
+    for nb in notebooks:
+        if run:
+            print(f"running {Path(nb).name} from the top ...", file=out, flush=True)
+        sections.append((Path(nb).name, check_notebook(nb, package, run=run)))
     if package is not None and Path(package).is_dir():
         sections.append((f"{Path(package).name}/", check_package(package)))
     for name, warnings in sections:
@@ -212,9 +257,14 @@ def main(argv=None):
     parser.add_argument(
         "notebooks", nargs="*", help="the notebooks (default: those of this folder)"
     )
+    parser.add_argument(
+        "--run",
+        action="store_true",
+        help="run each notebook from the top in a fresh kernel first (not saved)",
+    )
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted(str(p) for p in here.glob("*.ipynb"))
-    return 1 if report(notebooks, package=here / PACKAGE) else 0
+    return 1 if report(notebooks, package=here / PACKAGE, run=args.run) else 0
 
 
 if __name__ == "__main__":

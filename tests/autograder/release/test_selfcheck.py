@@ -2,10 +2,12 @@
 
 import io
 import os
+import shutil
 
 import nbformat
 import pytest
 
+from autograder import paths
 from autograder.release import course as course_step
 from autograder.release import selfcheck
 from autograder.release.strip import stub_line
@@ -184,3 +186,39 @@ def test_a_notebook_saved_before_the_last_edit_of_the_package(tmp_path):
     os.utime(never, (1000, 1000))
     warnings = selfcheck.check_notebook(never, tmp_path / "cs231n")
     assert [line.split(":")[0] for line in warnings] == ["never run"]
+
+
+@pytest.mark.release
+@pytest.mark.slow
+@pytest.mark.parametrize("answer", ["right", "wrong"])
+def test_run_checks_a_fresh_run_not_the_saved_outputs(tmp_path, monkeypatch, answer):
+    """With --run, is the notebook run from the top and that run checked: a failure saved from
+    an earlier run forgotten when the code is right, a failure found when it is wrong, the
+    cells below it never run, and the file left as it was?"""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    shutil.copytree(
+        paths.PACKAGE_DIR, tmp_path / "cs231n", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    error = ("correct_conv_output_size", "CheckFailed", "saved from an earlier run")
+    nb = _released(error=None if answer == "wrong" else error)
+    for cell in nb.cells:  # as released: no hidden tests
+        cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0].rstrip()
+    solution = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    body = "1 + (H + 2 * pad - HH) // stride" if answer == "right" else "0"
+    solution.source = f"def conv_output_size(H, HH, pad, stride):\n    return {body}"
+    path = _write(nb, tmp_path)
+    saved = path.read_bytes()
+    assert bool(selfcheck.check_notebook(path)) is (answer == "right")  # the saved outputs
+    warnings = selfcheck.check_notebook(path, tmp_path / "cs231n", run=True)
+    if answer == "right":
+        assert warnings == []
+    else:
+        n = _number(nb, "correct_conv_output_size")
+        assert warnings[0].startswith(f"check failed: cell {n}, in ")
+        assert warnings[0].endswith("(correct_conv_output_size): AssertionError:")
+        assert warnings[1:] == [
+            f'never run: check cell {n + 1}, in "Release fixture" (correct_conv_forward_naive)'
+        ]
+    assert path.read_bytes() == saved
