@@ -192,25 +192,66 @@ def own_lines(release_text, text):
     return kept
 
 
+def function_spans(text):
+    """(first line, last line, qualified name) of every function of `text`, a decorator's
+    lines with the function it decorates; raises SyntaxError or ValueError."""
+    return [
+        (min([node.lineno, *(d.lineno for d in node.decorator_list)]), node.end_lineno, name)
+        for name, node in functions_of(ast.parse(text))
+    ]
+
+
+def _outermost(spans):
+    """The spans no other span holds: functions and methods, not the functions inside them."""
+    return [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+
+
+def own_lines_by_function(release_text, text, spans):
+    """own_lines, each function compared with the release's function of the same name
+    (`spans` are `text`'s), so moving functions around makes nothing the student's.
+
+    A function the release does not have is the student's whole; the lines
+    outside functions are compared with the release's lines outside functions.
+    """
+    try:
+        release_spans = _outermost(function_spans(release_text))
+    except (SyntaxError, ValueError):
+        return own_lines(release_text, text)
+    theirs = {name: (first, last) for first, last, name in release_spans}
+    lines, old_lines = text.splitlines(), release_text.splitlines()
+    kept, inside = [], set()
+    for first, last, name in _outermost(spans):
+        inside.update(range(first, last + 1))
+        body = "\n".join(lines[first - 1 : last])
+        if name in theirs:
+            old_first, old_last = theirs[name]
+            old = "\n".join(old_lines[old_first - 1 : old_last])
+            kept += [first - 1 + n for n in own_lines(old, body)]
+        else:
+            kept += [first + n for n, line in enumerate(lines[first - 1 : last]) if line.strip()]
+    release_inside = {n for first, last, _ in release_spans for n in range(first, last + 1)}
+    outside = [n for n in range(1, len(lines) + 1) if n not in inside]
+    old_outside = [
+        old_lines[n - 1] for n in range(1, len(old_lines) + 1) if n not in release_inside
+    ]
+    found = own_lines("\n".join(old_outside), "\n".join(lines[n - 1] for n in outside))
+    kept += [outside[n - 1] for n in found]
+    return sorted(kept)
+
+
 def python_pieces(rel, text, release_text):
     """The Pieces of a .py file: its own lines (against `release_text`, or all when
     None), grouped by the innermost function holding each."""
     if text == release_text:
         return []
-    lines = own_lines(release_text or "", text)
-    if not lines:
-        return []
+    try:
+        spans = function_spans(text)
+    except (SyntaxError, ValueError):
+        lines = own_lines(release_text or "", text)
+        return [Piece(rel, "<file>", "code", text, tuple(lines))] if lines else []
+    lines = own_lines_by_function(release_text or "", text, spans)
     # Each function is read whole (its provided lines too), so the passages where the
     # student's lines meet the provided ones hash alike however much of it was retyped.
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return [Piece(rel, "<file>", "code", text, tuple(lines))]
-    # A decorator's lines belong to the function it decorates.
-    spans = [
-        (min([node.lineno, *(d.lineno for d in node.decorator_list)]), node.end_lineno, name)
-        for name, node in functions_of(tree)
-    ]
     groups, context = {}, {}
     for line in lines:
         holding = [s for s in spans if s[0] <= line <= s[1]]

@@ -29,7 +29,7 @@ table.pairs td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.side { width: 100%; table-layout: fixed; border-collapse: collapse; margin-bottom: 1.2em; }
 table.side th { text-align: left; font-weight: normal; background: #eef; padding: .3em; }
 table.side td { vertical-align: top; width: 50%; border: 1px solid #ddd; padding: 0; }
-pre { margin: 0; padding: .4em; overflow-x: auto; font-size: 12px; }
+pre { margin: 0; padding: .4em; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; }
 pre mark { background: #ffe27a; }
 .ln { color: #999; user-select: none; }
 .gap { color: #999; }
@@ -66,9 +66,19 @@ def plot_png(scores):
 
 
 def code_block(piece, highlight):
-    """A piece's own lines as <pre>, `highlight` (line numbers) marked, gaps shown."""
+    """A piece's own lines as <pre>, `highlight` (line numbers) marked, gaps shown.
+
+    Winnowing keeps some of a shared passage's runs, not all: a line between
+    two marked lines is marked too.
+    """
     out, previous = [], None
     lines = piece.text_lines()
+    numbers = [n for n, _ in lines]
+    highlight = set(highlight) | {
+        n
+        for before, n, after in zip(numbers, numbers[1:], numbers[2:], strict=False)
+        if before in highlight and after in highlight
+    }
     for number, text in lines[:MAX_LINES]:
         if previous is not None and number > previous + 1:
             out.append('<span class="gap">⋮</span>')

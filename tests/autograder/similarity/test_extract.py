@@ -14,6 +14,7 @@ from tests.autograder.similarity.helpers import (
     NOTEBOOK,
     answered_notebook,
     release_files,
+    reverse_functions,
     solved,
     write_submission,
 )
@@ -148,3 +149,14 @@ def test_an_against_folder_that_is_missing_or_empty_is_an_error(tmp_path, make):
         (folder / "notes").mkdir(parents=True)
     with pytest.raises(SimilarityError, match=r"--against .*nowhere: no"):
         earlier_folders(folder, "convnets")
+
+
+def test_moving_functions_around_makes_no_provided_line_the_students(course):
+    """With the functions of layers.py in reverse order, are the student's own lines of each
+    function the same as before, and no docstring or provided function among them?"""
+    files = solved(course, ["conv_forward_naive", "max_pool_backward_naive"])
+    moved = dict(files)
+    moved[LAYERS] = reverse_functions(files[LAYERS].decode()).encode()
+    before, _ = pieces_of(course, "before", files)
+    after, _ = pieces_of(course, "after", moved)
+    assert {p.name: own_text(p) for p in after} == {p.name: own_text(p) for p in before}

@@ -95,3 +95,11 @@ def test_a_piece_shows_its_own_lines_with_the_shared_ones_marked():
     assert '<span class="ln">   2</span>     a = 1' in block
     assert "<mark>    b = 2</mark>" in block
     assert "⋮" in block
+
+
+def test_a_line_between_two_shared_lines_is_marked():
+    """Is a line that winnowing skipped, between two shared lines, marked as well?"""
+    source = "a = 1\nb = 2\nc = 3\nd = 4\n"
+    block = code_block(Piece("m.py", "f", "code", source, (1, 2, 3, 4)), {1, 3})
+    assert "<mark>b = 2</mark>" in block
+    assert "<mark>d = 4</mark>" not in block
