@@ -2,6 +2,10 @@
 
 import base64
 import re
+import shutil
+import subprocess
+
+import pytest
 
 from autograder.similarity import similarity
 from autograder.similarity.extract import Piece
@@ -27,7 +31,11 @@ HOSTILE_PROSE = (
 )
 
 
-def hostile_class(course):
+@pytest.fixture(scope="module")
+def hostile(released, tmp_path_factory):
+    """The report of a class of two, one named with markup, both with markup in their code."""
+    course = tmp_path_factory.mktemp("hostile") / "course"
+    shutil.copytree(released, course)
     for student in (HOSTILE_ID, "bob"):
         files = solved(course, ["conv_forward_naive", "conv_backward_naive"])
         files[NOTEBOOK] = answered_notebook(
@@ -38,10 +46,10 @@ def hostile_class(course):
     return similarity(course, log=None)
 
 
-def test_markup_from_submissions_is_shown_as_text(course):
+def test_markup_from_submissions_is_shown_as_text(hostile):
     """Are a student id, code and a markdown answer holding markup shown escaped, so that the
     page holds no script, iframe, image or link of theirs?"""
-    report = hostile_class(course)
+    report = hostile
     page = report.path.read_text()
     assert report.pairs[0].score == 1.0
     assert {report.pairs[0].a, report.pairs[0].b} == {HOSTILE_ID, "bob"}
@@ -52,10 +60,10 @@ def test_markup_from_submissions_is_shown_as_text(course):
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
 
 
-def test_the_page_lets_no_script_run_and_loads_nothing(course):
+def test_the_page_lets_no_script_run_and_loads_nothing(hostile):
     """Does the page's Content-Security-Policy forbid scripts and every request, and the only
     image is the plot inside the page?"""
-    page = hostile_class(course).path.read_text()
+    page = hostile.path.read_text()
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
     assert policy
     assert "default-src 'none'" in policy.group(1)
@@ -63,9 +71,9 @@ def test_the_page_lets_no_script_run_and_loads_nothing(course):
     assert re.findall(r'src="([^"]{0,22})', page) == ["data:image/png;base64,"]
 
 
-def test_the_plot_is_a_png_inside_the_page(course):
+def test_the_plot_is_a_png_inside_the_page(hostile):
     """Is the distribution plot a PNG embedded in the page?"""
-    page = hostile_class(course).path.read_text()
+    page = hostile.path.read_text()
     data = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
     assert base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n")
     assert plot_png([]).startswith(b"\x89PNG")
@@ -103,3 +111,23 @@ def test_a_line_between_two_shared_lines_is_marked():
     block = code_block(Piece("m.py", "f", "code", source, (1, 2, 3, 4)), {1, 3})
     assert "<mark>b = 2</mark>" in block
     assert "<mark>d = 4</mark>" not in block
+
+
+def test_a_browser_finds_no_element_of_the_students(hostile):
+    """Parsed by a real browser (headless Chromium, when installed), does the page hold one
+    image (the plot) and no script, iframe or link of a student's?"""
+    browser = shutil.which("chromium-headless-shell") or shutil.which("chromium")
+    if not browser:
+        pytest.skip("no headless Chromium (apt-get install chromium-headless-shell)")
+    dom = subprocess.run(
+        [browser, "--no-sandbox", "--disable-gpu", "--dump-dom", hostile.path.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert dom.count("<img") == 1
+    assert 'src="data:image/png;base64,' in dom
+    for tag in ("<script", "<iframe", '<a href="javascript'):
+        assert tag not in dom
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in dom
