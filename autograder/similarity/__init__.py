@@ -161,6 +161,13 @@ def add_arguments(parser):
 
 
 def main(args):
+    if args.top < 1 or args.common < 2:
+        print(
+            f"error: --top must be 1 or more (not {args.top}) and --common 2 or more "
+            f"(not {args.common}): a passage two submissions share is what the report is for",
+            file=sys.stderr,
+        )
+        return 2
     try:
         similarity(args.course, against=args.against, top=args.top, common=args.common)
     except SimilarityError as error:

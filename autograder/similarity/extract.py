@@ -30,8 +30,9 @@ from pathlib import Path
 
 from ..pysource import functions_of
 
-#: Files larger than this are skipped with a warning (no honest submission file comes close).
-MAX_FILE_BYTES = 2_000_000
+#: Files larger than this are skipped with a warning: no honest .py file comes close, and a
+#: notebook's outputs (plots) may weigh a few megabytes.
+MAX_FILE_BYTES = {".py": 2_000_000, ".ipynb": 50_000_000}
 #: Folders never read: caches and checkpoints.
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints"}
 
@@ -102,8 +103,9 @@ def submission_files(folder):
 
 
 def _read_text(path, rel, warn):
-    if path.stat().st_size > MAX_FILE_BYTES:
-        warn(f"{rel}: skipped, larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    limit = MAX_FILE_BYTES[path.suffix]
+    if path.stat().st_size > limit:
+        warn(f"{rel}: skipped, larger than {limit / 1e6:g} MB")
         return None
     return path.read_bytes().decode("utf-8", errors="replace")
 

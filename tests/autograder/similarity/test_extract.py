@@ -160,3 +160,13 @@ def test_moving_functions_around_makes_no_provided_line_the_students(course):
     before, _ = pieces_of(course, "before", files)
     after, _ = pieces_of(course, "after", moved)
     assert {p.name: own_text(p) for p in after} == {p.name: own_text(p) for p in before}
+
+
+def test_a_file_over_the_size_limit_is_skipped_and_named(course, monkeypatch):
+    """Is a .py file over the limit left out with a warning naming it?"""
+    from autograder.similarity import extract
+
+    monkeypatch.setitem(extract.MAX_FILE_BYTES, ".py", 1000)
+    pieces, warnings = pieces_of(course, "big", solved(course, ["adam"]))
+    assert pieces == []
+    assert "big: cs231n/optim.py: skipped, larger than 0.001 MB" in warnings

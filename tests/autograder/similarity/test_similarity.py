@@ -231,3 +231,10 @@ def test_on_the_demos_fabricated_class(grade_release, tmp_path):
         a, b = subs[pair.a].pieces[region.a], subs[pair.b].pieces[region.b]
         if a.name in SIX and a.name == b.name:
             assert len(region.lines_a) <= 3, (a.name, sorted(region.lines_a))
+
+
+@pytest.mark.parametrize("argv", [["--top", "0"], ["--common", "1"]])
+def test_settings_that_would_show_nothing_are_refused(course, capsys, argv):
+    """Are --top 0 and --common 1 (every shared passage ignored) refused with the value named?"""
+    assert cli.main(["similarity", "--course", str(course), *argv]) == 2
+    assert f"(not {argv[1]})" in capsys.readouterr().err
