@@ -82,7 +82,10 @@ def similarity(course, *, against=(), top=30, common=10, log=print):
             f"nothing to compare: no submission in {course / 'submitted'}; collect some first "
             "(`python -m autograder collect --course DIR PATH...`)"
         )
-    earlier = [found for f in against for found in extract.earlier_folders(f, ASSIGNMENT_ID)]
+    earlier = _unique(
+        [label for label, _ in folders],
+        [found for f in against for found in extract.earlier_folders(f, ASSIGNMENT_ID)],
+    )
     if len(folders) < 2 and not earlier:
         raise SimilarityError(
             f"nothing to compare: one submission ({folders[0][0]}) and no --against folder"
@@ -137,6 +140,18 @@ def similarity(course, *, against=(), top=30, common=10, log=print):
         log(f"  {rank}. {pair.a} and {pair.b}: {pair.score:.0%}")
     log(f"wrote {out.relative_to(course)}")
     return SimilarityReport(out, pairs, warnings, silent)
+
+
+def _unique(taken, found):
+    """`found` ((label, folder) pairs) with " (2)", " (3)"... after labels already taken."""
+    taken, unique = set(taken), []
+    for label, folder in found:
+        new, n = label, 2
+        while new in taken:
+            new, n = f"{label} ({n})", n + 1
+        taken.add(new)
+        unique.append((new, folder))
+    return unique
 
 
 def add_arguments(parser):

@@ -338,13 +338,16 @@ def earlier_folders(folder, assignment):
       2. FOLDER holds .py or .ipynb files at its top, or a cs231n/ folder: it
          is one submission (a public solution, a loose folder of files);
       3. otherwise each subfolder holding .py or .ipynb files is one submission.
-    Labels are FOLDER's name, a colon, and the id or subfolder (just FOLDER's
-    name for layout 2).
+    Labels are FOLDER's name (with its parent's when it is `submitted`:
+    2025/submitted), a colon, and the id or subfolder (just FOLDER's name for
+    layout 2).
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise SimilarityError(f"--against {folder}: no such folder")
     name = folder.resolve().name
+    if name == "submitted":
+        name = f"{folder.resolve().parent.name}/{name}"
     subfolders = [p for p in sorted(folder.iterdir()) if p.is_dir() and not p.is_symlink()]
     subfolders = [p for p in subfolders if not p.name.startswith(".") and p.name not in SKIP_DIRS]
     laid_out = [(f"{name}:{p.name}", p / assignment) for p in subfolders]

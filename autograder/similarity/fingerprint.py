@@ -24,8 +24,8 @@ whole (a function with its provided lines, so a copy that retyped them hashes
 alike), but a fingerprint is kept only when at least half of its tokens are
 the student's: on their own lines and in no run of K tokens the release has
 (provided code pasted into a stub is not theirs). Every k-gram of the release
-(all of its code and text) and of passages found in more than
-`common` submissions count for no one.
+(all of its code and text), and every fingerprint found in more than `common`
+submissions, counts for no one.
 """
 
 import builtins

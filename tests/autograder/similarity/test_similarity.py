@@ -138,14 +138,21 @@ def test_earlier_submissions_are_compared_with_students_only(course, tmp_path):
     for student, files in [("copied", copy_of(solution)), ("other", alternative(course, SIX))]:
         write_submission(earlier, student, files)
     report = quiet(course, against=[earlier / "submitted"])
+    copied, other = "2025/submitted:copied", "2025/submitted:other"
     labels = {frozenset((p.a, p.b)) for p in report.pairs}
-    assert frozenset(("submitted:copied", "submitted:other")) not in labels
+    assert frozenset((copied, other)) not in labels
     assert len(report.pairs) == 1 + 2 * 2
-    assert {report.pairs[0].a, report.pairs[0].b} in (
-        {"solution", "submitted:copied"},
-        {"alternative", "submitted:other"},
-    )
-    assert pair_of(report, "solution", "submitted:copied").score >= 0.9
+    assert {report.pairs[0].a, report.pairs[0].b} in ({"solution", copied}, {"alternative", other})
+    assert pair_of(report, "solution", copied).score >= 0.9
+
+
+def test_two_against_folders_of_the_same_name_keep_their_submissions_apart(course, tmp_path):
+    """Given the same folder twice, is each submission compared, under a label of its own?"""
+    write_submission(course, "ann", solved(course, SIX))
+    write_submission(tmp_path / "2025", "bob", alternative(course, SIX))
+    folder = tmp_path / "2025" / "submitted"
+    report = quiet(course, against=[folder, folder])
+    assert sorted(p.b for p in report.pairs) == ["2025/submitted:bob", "2025/submitted:bob (2)"]
 
 
 def test_a_notebook_that_is_not_json_is_named_on_the_page(course):
