@@ -83,18 +83,31 @@ def check_notebook(path, package=None, run=False):
 
     warnings = []
     for number, cell in code:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                what = "check failed" if is_check(cell) else "raised an error"
-                message = _first_line(f"{output.get('ename', '')}: {output.get('evalue', '')}")
-                warnings.append(f"{what}: {describe(cells, number)}: {message}")
+        for output in _errors(cell):
+            what = "check failed" if is_check(cell) else "raised an error"
+            message = _first_line(f"{output.get('ename', '')}: {output.get('evalue', '')}")
+            warnings.append(f"{what}: {describe(cells, number)}: {message}")
     unrun = [(number, cell) for number, cell in code if cell.get("execution_count") is None]
+    stopped = next((n for n, c in code if _errors(c)), None)
+    if unrun and stopped is not None and unrun[0][0] > stopped:
+        # a run that stopped at an error: one line for everything below it
+        checks = [cell for _, cell in unrun if is_check(cell)]
+        ids = ", ".join(
+            c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "") for c in checks
+        )
+        counted = _count(len(checks), "check cell") + (f" ({ids})" if ids else "")
+        if len(unrun) > len(checks):
+            counted += " and " + _count(len(unrun) - len(checks), "other code cell")
+        warnings.append(
+            f"never run: {counted}, below cell {stopped}, where the run stopped at an error"
+        )
+        unrun = []
     for number, cell in unrun:
         if is_check(cell):
             warnings.append(f"never run: check {describe(cells, number)}")
     others = [number for number, cell in unrun if not is_check(cell)]
     if others:
-        count = f"{len(others)} other code cell" + ("s" if len(others) > 1 else "")
+        count = _count(len(others), "other code cell")
         warnings.append(f"never run: {count}, the first {describe(cells, others[0])}")
     edited = _edited_since(path, package) if package is not None else None
     if edited:
@@ -196,6 +209,14 @@ def _edited_since(notebook, package):
     if newest.stat().st_mtime <= Path(notebook).stat().st_mtime:
         return None
     return newest.relative_to(Path(package).parent).as_posix()
+
+
+def _errors(cell):
+    return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def _count(number, noun):
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def is_check(cell):

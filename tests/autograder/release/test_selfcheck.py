@@ -115,6 +115,22 @@ def test_cells_never_run_after_a_stop(tmp_path):
     ]
 
 
+def test_a_run_stopped_at_an_error_gets_one_line_for_the_cells_below(tmp_path):
+    """When a run stopped at a failed check, are the cells below it summed up in one line,
+    with the ids of the checks among them?"""
+    nb = _released(error=("correct_conv_output_size", "CheckFailed", "wrong"))
+    nb.cells.append(nbformat.v4.new_code_cell("print('not a check')"))
+    stopped = _number(nb, "correct_conv_output_size")
+    for cell in nb.cells[stopped:]:
+        if cell.cell_type == "code":
+            cell.execution_count = None
+    warnings = selfcheck.check_notebook(_write(nb, tmp_path))
+    assert warnings[1:] == [
+        "never run: 1 check cell (correct_conv_forward_naive) and 1 other code cell, below "
+        f"cell {stopped}, where the run stopped at an error"
+    ]
+
+
 def test_missing_and_unreadable_notebooks(tmp_path):
     """Is a missing notebook, or a file that is not one, reported instead of crashing?"""
     assert selfcheck.check_notebook(tmp_path / "gone.ipynb")[0].startswith("missing")
@@ -219,6 +235,7 @@ def test_run_checks_a_fresh_run_not_the_saved_outputs(tmp_path, monkeypatch, ans
         assert warnings[0].startswith(f"check failed: cell {n}, in ")
         assert warnings[0].endswith("(correct_conv_output_size): AssertionError:")
         assert warnings[1:] == [
-            f'never run: check cell {n + 1}, in "Release fixture" (correct_conv_forward_naive)'
+            "never run: 1 check cell (correct_conv_forward_naive), below cell "
+            f"{n}, where the run stopped at an error"
         ]
     assert path.read_bytes() == saved
