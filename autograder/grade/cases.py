@@ -16,7 +16,12 @@ points) gets a list of GradedCases:
   ways; ties inside max-pooling windows (the gradient goes to the first
   maximum only); groups
   of several channels, one group (layer norm) and one channel per group;
-  other model sizes, with and without regularisation.
+  other model sizes, with and without regularisation; update rules stepped
+  once or several times, from a given state or from none with the default
+  hyperparameters, with gradients small enough for epsilon to matter; the
+  Solver's step and accuracy on the provided SoftmaxClassifier, with batches
+  that leave a smaller last one and samples drawn from numpy's global
+  generator (seeded by np_seed, as the check cells seed it).
 
 A case holds inputs only. Its program (in programs.py) computes the outputs,
 on the student's package inside the sandbox and on the instructor's package

@@ -66,7 +66,7 @@ def test_the_untouched_release_gets_nothing_and_says_not_implemented(run_grading
     graded = run_grading(grade_release)
     assert graded.returncode == 0
     assert set(graded.points().values()) == {0.0}
-    assert len(graded.scores) == 25
+    assert len(graded.scores) == 30
     for cell in graded.scores:
         for case in cell.cases:
             assert case.hint.startswith("not implemented: "), (cell.grade_id, case.hint)
