@@ -19,7 +19,8 @@ to read, most alike first.
      dropped (prose answers: their words), hashed in runs of 12 tokens and
      winnowed as MOSS does, so renamed variables, reformatting and reordered
      functions change nothing. Passages of the release itself, and passages
-     found in more than --common submissions, count for no one.
+     found in more than --common submissions (by default half of them, and
+     at least 10: a copy many students share still shows), count for no one.
   4. Compare every pair of students, and every student with every submission
      of each --against FOLDER: the similarity of a pair is the share of the
      smaller one's fingerprints found in the other.
@@ -58,12 +59,13 @@ class SimilarityReport:
     silent: list  # labels with no code of their own
 
 
-def similarity(course, *, against=(), top=30, common=10, log=print):
+def similarity(course, *, against=(), top=30, common=None, log=print):
     """Compare the collected submissions of `course` (`autograder similarity`).
 
     `against`: folders of earlier submissions (see the module's help for the
     layouts); `top`: pairs shown in detail; `common`: passages found in more
-    submissions than this count for no one. Returns a SimilarityReport.
+    submissions than this count for no one (default: half of the submissions,
+    at least 10). Returns a SimilarityReport.
     Raises SimilarityError when there is nothing to compare.
     """
     from . import extract, fingerprint, report
@@ -103,6 +105,8 @@ def similarity(course, *, against=(), top=30, common=10, log=print):
         extract.read_submission(label, folder, release, warn, earlier=True)
         for label, folder in earlier
     ]
+    if common is None:
+        common = max(10, len(subs) // 2)
     provided = fingerprint.provided_kgrams(release.provided)
     prints = {s.label: fingerprint.Prints.of(s.pieces, provided) for s in subs}
     ignore = fingerprint.discounted(list(prints.values()), provided, common=common)
@@ -170,13 +174,14 @@ def add_arguments(parser):
     parser.add_argument(
         "--common",
         type=int,
-        default=10,
-        help="ignore passages found in more submissions than this (default 10, as MOSS's -m)",
+        metavar="N",
+        help="ignore passages found in more than N submissions, as MOSS's -m (default: half "
+        "of them, at least 10)",
     )
 
 
 def main(args):
-    if args.top < 1 or args.common < 2:
+    if args.top < 1 or (args.common is not None and args.common < 2):
         print(
             f"error: --top must be 1 or more (not {args.top}) and --common 2 or more "
             f"(not {args.common}): a passage two submissions share is what the report is for",

@@ -132,8 +132,10 @@ def render(pairs, subs, *, top, warnings=(), silent=(), settings="", title="conv
     notes = []
     if silent:
         notes.append(
-            "<p>No code of their own to compare (the release as handed out, or only "
-            "provided code): " + ", ".join(esc(s) for s in silent) + ".</p>"
+            "<p>No code of their own to compare (the release as handed out, only provided "
+            "code, or only passages most submissions share): "
+            + ", ".join(esc(s) for s in silent)
+            + ".</p>"
         )
     if warnings:
         notes.append(

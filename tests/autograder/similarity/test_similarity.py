@@ -245,3 +245,19 @@ def test_settings_that_would_show_nothing_are_refused(course, capsys, argv):
     """Are --top 0 and --common 1 (every shared passage ignored) refused with the value named?"""
     assert cli.main(["similarity", "--course", str(course), *argv]) == 2
     assert f"(not {argv[1]})" in capsys.readouterr().err
+
+
+def test_a_copy_half_the_class_shares_still_shows(course):
+    """In a class of 22 where 11 hand in the same code, is that code compared by default (only
+    passages in more than half of the submissions are ignored), and ignored with --common 10?"""
+    first = write_submission(course, "s00", solved(course, ["conv_forward_naive", "adam"]))
+    for n in range(1, 22):
+        folder = course / "submitted" / f"s{n:02d}" / "convnets"
+        if n < 11:
+            shutil.copytree(first, folder)
+        else:
+            write_submission(course, f"s{n:02d}", release_files(course))
+    report = quiet(course)
+    assert len(report.pairs) == 11 * 10 // 2
+    assert {p.score for p in report.pairs} == {1.0}
+    assert quiet(course, common=10).pairs == []
