@@ -742,6 +742,7 @@ with checking("solver_step"):
         velocity,
         hint="call the update rule with each parameter's own config, self.optim_configs[p], "
         "and store both the new value in self.model.params[p] and the config it returns",
+        suspects={"sgd_momentum": "the update rule this check trains with (sgd_momentum)"},
     )
 
 # %% nbgrader={"grade": true, "grade_id": "correct_solver_check_accuracy", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}

@@ -495,3 +495,14 @@ def test_the_hand_worked_check_accuracy_case_is_five_of_seven():
     assert right[-1]
     assert len(y) % batch_size == 1
     assert load_reference("solver_check_accuracy").outputs["accuracy"] == pytest.approx(5 / 7)
+
+
+def test_a_failed_reference_check_names_the_earlier_checks_of_code_it_runs(capsys, outcomes):
+    """Does check(..., suspects=...) name a failed earlier check after the diagnosis?"""
+    outcomes.update({"sgd_momentum": "failed"})
+    wrong = expected("conv_forward_naive") + 1
+    out, _ = failure(
+        capsys,
+        lambda: check("conv_forward_naive", wrong, suspects={"sgd_momentum": "the rule"}),
+    )
+    assert "  - suspect first the rule: the sgd_momentum check failed above" in out.splitlines()
