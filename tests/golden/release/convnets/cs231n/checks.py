@@ -255,7 +255,7 @@ def _status(outcome):
     return f"{number}, {outcome.problem}" if outcome.problem else number
 
 
-def _report(title, labels, outcomes, threshold, hint=None):
+def _report(title, labels, outcomes, threshold, hint=None, suspects=None):
     """Print the verdict line (and the notes of a failure); raise CheckFailed on failure."""
     if len(outcomes) == 1:
         status = _status(outcomes[0])
@@ -272,6 +272,8 @@ def _report(title, labels, outcomes, threshold, hint=None):
     for outcome in outcomes:
         for note in outcome.notes:
             print(f"  - {note}")
+    for line in _suspect_lines(suspects or {}):
+        print(f"  - {line}")
     if hint:
         print(f"  - hint: {hint}")
     if wrong == [title]:
@@ -284,7 +286,7 @@ def _report(title, labels, outcomes, threshold, hint=None):
 # ---------------------------------------------------------------------------
 
 
-def check(name, *outputs, reference_dir=None, hint=None):
+def check(name, *outputs, reference_dir=None, hint=None, suspects=None):
     """Compare your outputs with the reference outputs of check `name`.
 
     Inputs:
@@ -294,6 +296,8 @@ def check(name, *outputs, reference_dir=None, hint=None):
       dict of arrays (a model's grads), compared key by key.
     - reference_dir: the folder holding the reference files (default REFERENCE_DIR)
     - hint: a line of advice printed when the check fails
+    - suspects: dict mapping the names of earlier checks of code this check
+      runs to the part each tests, named on failure as `check_at_least` does
 
     Prints one verdict line; when an output is wrong, prints what is wrong
     with it and raises CheckFailed. Returns None.
@@ -308,7 +312,7 @@ def check(name, *outputs, reference_dir=None, hint=None):
         compare(label, actual, ref.outputs[label], ref.threshold, layout, ref.hints, ref.inputs)
         for (label, layout), actual in zip(ref.layouts.items(), outputs, strict=True)
     ]
-    _report(name, list(ref.outputs), outcomes, ref.threshold, hint)
+    _report(name, list(ref.outputs), outcomes, ref.threshold, hint, suspects)
 
 
 def check_close(label, actual, expected, threshold=DEFAULT_THRESHOLD, layout=None, hint=None):
