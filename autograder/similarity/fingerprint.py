@@ -291,7 +291,7 @@ class Pair:
     a_in_b: float  # share of a's fingerprints found in b
     b_in_a: float
     shared: int
-    regions: list
+    regions: list  # each piece of a's best match first, then the others; most shared first
 
 
 def compare(a, b, ignore=frozenset(), labels=("a", "b")):
@@ -309,6 +309,11 @@ def compare(a, b, ignore=frozenset(), labels=("a", "b")):
                 region.lines_a.update(range(fa, la + 1))
                 region.lines_b.update(range(fb, lb + 1))
     ordered = sorted(regions.values(), key=lambda r: (-r.shared, r.a, r.b))
+    # Each piece's best match first (a function and its copy), then what else they share.
+    best = {}
+    for region in ordered:
+        best.setdefault(region.a, region)
+    ordered = [r for r in ordered if best[r.a] is r] + [r for r in ordered if best[r.a] is not r]
     return Pair(
         labels[0],
         labels[1],

@@ -17,7 +17,7 @@ import io
 from datetime import datetime, timezone
 
 #: Shared regions shown per pair, and lines shown per piece.
-MAX_REGIONS = 8
+MAX_REGIONS = 12
 MAX_LINES = 120
 
 _STYLE = """

@@ -190,3 +190,13 @@ def test_shared_regions_name_the_pieces_and_lines():
     best = compare(a, b).regions[0]
     assert best.lines_a
     assert best.lines_b
+
+
+def test_each_piece_is_shown_first_with_its_best_match():
+    """Does each piece's best match come before the lesser matches of any piece?"""
+    a = prints_of(CONV)
+    b = prints_of(reverse_functions(CONV))
+    regions = compare(a, b).regions
+    firsts = [a.pieces[r.a].name for r in regions[:2]]
+    assert sorted(firsts) == ["conv", "pool"]
+    assert all(a.pieces[r.a].name == b.pieces[r.b].name for r in regions[:2])
