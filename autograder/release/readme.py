@@ -120,10 +120,16 @@ def _notebooks_section(ordered, owners):
         head = f"{number}. **`{nb.name}`**" + (f": {title}." if title else ".")
         lines.append(f"{head} {opening}".rstrip())
         needs = _by_file(owners.get(nb.name, []))
-        if needs:
+        code, written = _answers(nb)
+        if needs or code:
             lines.append("   It needs these functions written:")
         for file, names in needs:
             lines.append(f"   - in `{file}`: {_and(f'`{n}`' for n in names)}")
+        if code:
+            lines.append(f"   - in the notebook itself: {_and(f'`{n}`' for n in code)}")
+        if written:
+            questions = "question" if written == 1 else "questions"
+            lines.append(f"   It asks {written} written {questions} (the inline questions).")
         lines.append("")
     rest = owners.get(None, [])
     if rest:
@@ -180,6 +186,21 @@ def _title_and_opening(path):
         paragraph = body.strip().split("\n\n")[0]
         return heading[2:].strip(), " ".join(paragraph.split())
     return "", ""
+
+
+def _answers(path):
+    """The ids of a notebook's code answer cells, and how many written answers it asks."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    code, written = [], 0
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("solution"):
+            continue
+        if cell.get("cell_type") == "code":
+            code.append(meta.get("grade_id", "?"))
+        else:
+            written += 1
+    return code, written
 
 
 def _code_text(path):
@@ -259,7 +280,8 @@ The first line of a check cell says what error to expect.
 - The notebooks reload your edits to `cs231n/` before every cell runs: edit a file, save it, and
   run the check cell again.
 - Written answers (the inline questions) go in the cells that read YOUR ANSWER HERE: double-click
-  one, replace the text with your answer, and run it.
+  one, replace the text with your answer, and run it. Code you write in a notebook itself goes in
+  place of the line `raise NotImplementedError("replace this line with your code")`.
 - A check that passes is a good sign, not a grade: your functions are graded on the check cells'
   inputs and on hidden ones of the same kinds (other values, shapes and seeds).
 """

@@ -109,7 +109,8 @@ def test_functions_go_to_the_first_notebook_that_uses_them(tmp_path):
 
 
 def test_the_fixture_notebook_gets_its_title_and_opening(tmp_path):
-    """Does a notebook's entry carry its first heading and the paragraph below it?"""
+    """Does a notebook's entry carry its first heading, the paragraph below it, its code answer
+    cells and how many written answers it asks?"""
     from tests.autograder.release.helpers import fixture_notebook
 
     nbformat.write(fixture_notebook(), tmp_path / FIXTURE_NOTEBOOK)
@@ -120,6 +121,8 @@ def test_the_fixture_notebook_gets_its_title_and_opening(tmp_path):
         "and grade." in text
     )
     assert "`requirements.txt` lists numpy and matplotlib." in text
+    assert "   - in the notebook itself: `conv_output_size`\n" in text
+    assert "   It asks 1 written question (the inline questions).\n" in text
 
 
 def test_student_requirements_leave_the_instructor_tools_out():
