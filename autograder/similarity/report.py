@@ -158,8 +158,9 @@ are set aside. It is a reading list for a person, not a finding: two students ma
 passage honestly (a common idiom, a hint given in class, the same short answer), and a copy
 rewritten enough will not show. Read both submissions, and what the course allowed, before
 drawing any conclusion.</p>
-<p>{students} students{f" and {earlier} earlier submissions" if earlier else ""} compared,
-{len(pairs)} pairs; {esc(settings)}. Written {when}.</p>
+<p>{students} students{f" and {earlier} earlier submissions" if earlier else ""}
+({len(silent)} with nothing to compare), {len(pairs)} pairs; {esc(settings)}.
+Written {when}.</p>
 <h2>Distribution of the pairs' similarity</h2>
 <p>Every pair is counted once; pairs far to the right of the rest are the ones to read
 first.</p>
