@@ -117,6 +117,9 @@ def read_notebook(text, rel, warn):
     except ValueError as error:
         warn(f"{rel}: skipped, not a valid notebook (not JSON: {error})")
         return None
+    except RecursionError:
+        warn(f"{rel}: skipped, not a valid notebook (JSON nested too deeply to read)")
+        return None
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         warn(f"{rel}: skipped, not a valid notebook (no list of cells)")
@@ -194,9 +197,13 @@ def own_lines(release_text, text):
     return kept
 
 
+#: What ast.parse raises on a file it cannot read (too deeply nested: RecursionError).
+_UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
+
+
 def function_spans(text):
     """(first line, last line, qualified name) of every function of `text`, a decorator's
-    lines with the function it decorates; raises SyntaxError or ValueError."""
+    lines with the function it decorates; raises one of _UNPARSABLE."""
     return [
         (min([node.lineno, *(d.lineno for d in node.decorator_list)]), node.end_lineno, name)
         for name, node in functions_of(ast.parse(text))
@@ -217,7 +224,7 @@ def own_lines_by_function(release_text, text, spans):
     """
     try:
         release_spans = _outermost(function_spans(release_text))
-    except (SyntaxError, ValueError):
+    except _UNPARSABLE:
         return own_lines(release_text, text)
     theirs = {name: (first, last) for first, last, name in release_spans}
     lines, old_lines = text.splitlines(), release_text.splitlines()
@@ -248,7 +255,7 @@ def python_pieces(rel, text, release_text):
         return []
     try:
         spans = function_spans(text)
-    except (SyntaxError, ValueError):
+    except _UNPARSABLE:
         lines = own_lines(release_text or "", text)
         return [Piece(rel, "<file>", "code", text, tuple(lines))] if lines else []
     lines = own_lines_by_function(release_text or "", text, spans)

@@ -170,3 +170,14 @@ def test_a_file_over_the_size_limit_is_skipped_and_named(course, monkeypatch):
     pieces, warnings = pieces_of(course, "big", solved(course, ["adam"]))
     assert pieces == []
     assert "big: cs231n/optim.py: skipped, larger than 0.001 MB" in warnings
+
+
+def test_nesting_too_deep_to_parse_is_read_without_a_crash(course):
+    """Is a notebook nested too deeply for the JSON reader skipped and named, and a .py file
+    too deeply nested for ast still compared, as one piece?"""
+    files = release_files(course)
+    files[NOTEBOOK] = "[" * 200_000
+    files[LAYERS] = files[LAYERS] + b"\nx = " + b"(" * 5000 + b"1" + b")" * 5000 + b"\n"
+    pieces, warnings = pieces_of(course, "deep", files)
+    assert [(p.file, p.name) for p in pieces] == [(LAYERS, "<file>")]
+    assert any(f"deep: {NOTEBOOK}: skipped" in w for w in warnings)
