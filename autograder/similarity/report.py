@@ -16,9 +16,10 @@ import html
 import io
 from datetime import datetime, timezone
 
-#: Shared regions shown per pair, and lines shown per piece.
+#: Shared regions shown per pair, lines shown per piece, characters shown per line.
 MAX_REGIONS = 12
 MAX_LINES = 120
+MAX_WIDTH = 300
 
 _STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 80em; color: #222; }
@@ -83,7 +84,7 @@ def code_block(piece, highlight):
         if previous is not None and number > previous + 1:
             out.append('<span class="gap">⋮</span>')
         number_html = f'<span class="ln">{number:>4}</span> '
-        body = esc(text)
+        body = esc(text if len(text) <= MAX_WIDTH else text[:MAX_WIDTH] + " …")
         out.append(number_html + (f"<mark>{body}</mark>" if number in highlight else body))
         previous = number
     if len(lines) > MAX_LINES:

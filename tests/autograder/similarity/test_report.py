@@ -9,7 +9,7 @@ import pytest
 
 from autograder.similarity import similarity
 from autograder.similarity.extract import Piece
-from autograder.similarity.report import code_block, plot_png
+from autograder.similarity.report import MAX_WIDTH, code_block, plot_png
 from tests.autograder.similarity.helpers import (
     NOTEBOOK,
     answered_notebook,
@@ -131,3 +131,11 @@ def test_a_browser_finds_no_element_of_the_students(hostile):
     for tag in ("<script", "<iframe", '<a href="javascript'):
         assert tag not in dom
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in dom
+
+
+def test_a_very_long_line_is_cut():
+    """Is a line of a megabyte shown cut to MAX_WIDTH characters?"""
+    source = "x = '" + "a" * 1_000_000 + "'\n"
+    block = code_block(Piece("m.py", "<module>", "code", source, (1,)), {1})
+    assert len(block) < MAX_WIDTH + 200
+    assert " …" in block
