@@ -76,7 +76,7 @@ class Token:
 # ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=8)  # the pieces of one file come one after the other
 def _python_tokens(source):
     """(type, string, line) of every token of `source`; a rough split if it does not tokenize."""
     try:
@@ -108,7 +108,7 @@ def code_tokens(source, lines=None):
     return list(tokens) if lines is None else [t for t in tokens if t.line in lines]
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=8)  # the pieces of one file come one after the other
 def _normalised(source):
     raw = _python_tokens(source)
     out, depth, in_fstring = [], 0, 0
