@@ -50,13 +50,18 @@ def plot_png(scores):
     """A histogram of `scores` (0..1, one per pair) as PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import NullFormatter, StrMethodFormatter
 
     figure = Figure(figsize=(8, 3.2), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     percent = [100 * s for s in scores]
     axes.hist(percent, bins=[5 * i for i in range(21)], color="#7a8cab", edgecolor="white")
-    axes.set_yscale("log" if len(percent) > 50 else "linear")
+    if len(percent) > 50:  # a few pairs far right must show beside thousands on the left
+        axes.set_yscale("log")
+        axes.set_ylim(bottom=0.7)  # a bar of one pair stays visible
+        axes.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
+        axes.yaxis.set_minor_formatter(NullFormatter())
     axes.set_xlim(0, 100)
     axes.set_xlabel("similarity of the pair (% of the smaller submission's fingerprints shared)")
     axes.set_ylabel("pairs")
