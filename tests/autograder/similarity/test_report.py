@@ -77,6 +77,7 @@ def test_the_plot_is_a_png_inside_the_page(hostile):
     data = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
     assert base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n")
     assert plot_png([]).startswith(b"\x89PNG")
+    assert plot_png([0.1] * 2000 + [0.97]).startswith(b"\x89PNG")  # a logarithmic axis
 
 
 def test_the_page_ranks_and_accuses_no_one(course):
