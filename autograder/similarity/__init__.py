@@ -35,7 +35,8 @@ when they lie loose (layers.py). To compare with the instructor's solutions,
 pass the checkout's assignment/ folder.
 
 Exit status: 0 the page was written; 2 nothing to compare (DIR is not a
-released course, nothing was collected, a --against folder does not exist).
+released course, nothing was collected, a --against folder does not exist or
+holds no code) or a bad --top or --common.
 """
 
 import sys
@@ -169,7 +170,11 @@ def add_arguments(parser):
         help="folders of earlier submissions or known solutions to compare each student with",
     )
     parser.add_argument(
-        "--top", type=int, default=30, help="pairs listed and shown side by side (default 30)"
+        "--top",
+        type=int,
+        default=30,
+        metavar="N",
+        help="pairs listed and shown side by side (default 30)",
     )
     parser.add_argument(
         "--common",
