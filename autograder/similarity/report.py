@@ -116,7 +116,7 @@ def pair_section(rank, pair, subs):
             "</tr></table>"
         )
     if len(pair.regions) > MAX_REGIONS:
-        parts.append(f"<p>… and {len(pair.regions) - MAX_REGIONS} smaller shared regions.</p>")
+        parts.append(f"<p>… and {len(pair.regions) - MAX_REGIONS} other shared regions.</p>")
     parts.append("</section>")
     return "\n".join(parts)
 
