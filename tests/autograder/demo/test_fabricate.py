@@ -895,7 +895,7 @@ def test_test_cells_are_emptied_or_deleted_for_the_unsolved_functions_only(relea
         for grade_id, functions in CELL_FUNCTIONS.items()
         if not set(functions) <= hostile.BASES["conv"]["works"]
     }
-    assert len(unsolved) == 20
+    assert len(unsolved) == 25
     edited = members(klass["hostile-edited-tests"])
     deleted = members(klass["hostile-deleted-tests"])
     seen = set()
@@ -1088,7 +1088,7 @@ def test_expect_scores_refuses_a_spared_cell_that_calls_nothing_broken(cells):
             spared={"correct_conv_forward_naive": "no"},
         )
     with pytest.raises(FabricateError, match="no grade cell calls"):
-        expect_scores(cells, works={"sgd_momentum"})
+        expect_scores(cells, works={"sgd"})
 
 
 def test_side_effects_sees_files_processes_and_rigged_grades(tmp_path):
