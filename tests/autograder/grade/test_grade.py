@@ -61,7 +61,7 @@ def test_the_gradebook_holds_the_trusted_scores(graded_class):
             assert auto == pytest.approx(cell.points), (result.student, cell.grade_id)
             assert manual is None
     totals = scores(graded_class.course, ASSIGNMENT_ID)
-    assert totals["solution"][0] == pytest.approx(66)
+    assert totals["solution"][0] == pytest.approx(73)
     assert totals["hostile-gradebook"][0] == pytest.approx(0)
 
 
