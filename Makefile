@@ -28,18 +28,22 @@ sandbox:
 	            "grading falls back to resource limits only"; \
 	    fi; }
 
-## test: build .venv if needed, lint, then run the whole test suite
+## test: build .venv if needed, lint, then run the whole test suite in TEST_WORKERS
+##       pytest-xdist workers (default 2; tests sharing a minutes-long fixture, such as
+##       the class graded end to end, run on one worker: tests/conftest.py)
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 test: $(VENV)/.installed sandbox
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 
 ## test-fast: the quick tier for the edit-test loop: lint, then every test not marked slow
 ##            (no class graded end to end, no corpus, no Dask; under 2 minutes on 2 cores)
 test-fast: $(VENV)/.installed sandbox
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest $(PYTEST_PARALLEL) -m "not slow"
 
 ## lint: ruff check and format check
 lint: $(VENV)/.installed
