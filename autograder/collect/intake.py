@@ -110,7 +110,7 @@ def find_zips(paths):
                     Problem(
                         str(path),
                         None,
-                        f"ignored {_listing(ignored)}: only the .zip files directly in a "
+                        f"ignored {listing(ignored)}: only the .zip files directly in a "
                         "folder are collected",
                         fatal=False,
                     )
@@ -132,7 +132,7 @@ def _scan_folder(folder):
     return zips, ignored
 
 
-def _listing(names):
+def listing(names):
     shown = ", ".join(show(n) for n in names[:LISTED])
     more = f" and {len(names) - LISTED} more" if len(names) > LISTED else ""
     what = "entry" if len(names) == 1 else "entries"

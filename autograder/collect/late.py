@@ -179,11 +179,11 @@ def plugin_for(course, config=None):
 
 
 def policy_text(plugin):
-    """What the plugin will do, in words."""
-    from .plugin import LatePenalty
-
-    if isinstance(plugin, LatePenalty):
-        return describe(plugin.penalty_method, plugin.percent, plugin.cap)
+    """What the plugin will do, in words: its own policy_text() when it has one (the kit's
+    plugin.LatePenalty, which imports this module: no import back)."""
+    own = getattr(plugin, "policy_text", None)
+    if callable(own):
+        return own()
     method = getattr(plugin, "penalty_method", None)
     if method in ("none", "zero"):
         return describe(method, 0, 100)

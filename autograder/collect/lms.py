@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .intake import STUDENT_ID, Submission
+from .intake import STUDENT_ID, Submission, listing
 from .problems import CollectError, Problem, show
 from .unzip import JUNK_NAMES, JUNK_TOP, newest_entry_time
 
@@ -191,9 +191,7 @@ def _whose(entry, roster):
 
 
 def _listing_problem(folder, ignored, why):
-    from .intake import _listing
-
-    return Problem(str(folder), None, f"ignored {_listing(ignored)}: {why}", fatal=False)
+    return Problem(str(folder), None, f"ignored {listing(ignored)}: {why}", fatal=False)
 
 
 def _junk(name):

@@ -10,7 +10,7 @@ itself never needs to.
 from nbgrader.plugins.latesubmission import LateSubmissionPlugin
 from traitlets import Enum, Float
 
-from .late import penalty
+from .late import describe, penalty
 
 
 class LatePenalty(LateSubmissionPlugin):
@@ -26,3 +26,7 @@ class LatePenalty(LateSubmissionPlugin):
 
     def late_submission_penalty(self, student_id, score, total_seconds_late):
         return penalty(self.penalty_method, self.percent, self.cap, score, total_seconds_late)
+
+    def policy_text(self):
+        """What this plugin will do, in words (late.policy_text asks for it)."""
+        return describe(self.penalty_method, self.percent, self.cap)
