@@ -124,10 +124,14 @@ def test_inputs_round_trip_through_the_file(name):
         if isinstance(value, np.ndarray):
             assert got.dtype == value.dtype
             np.testing.assert_array_equal(got, value)
-        elif isinstance(value, dict) and all(isinstance(v, np.ndarray) for v in value.values()):
+        elif isinstance(value, dict):  # a config: numbers and arrays (a rule's state) mixed
             assert list(got) == list(value)
-            for k in value:
-                np.testing.assert_array_equal(got[k], value[k])
+            for k, v in value.items():
+                if isinstance(v, np.ndarray):
+                    assert got[k].dtype == v.dtype
+                    np.testing.assert_array_equal(got[k], v)
+                else:
+                    assert got[k] == v
         else:
             assert got == value
     for key, value in inputs.items():
