@@ -643,6 +643,7 @@ class _Run:
         self.info = b""
         self.stopped = None  # reason when stopped from outside
         self.timed_out = False
+        self.reaped = False  # bwrap (or the fallback's command) has been waited for
 
     def go(self):
         try:
@@ -676,6 +677,7 @@ class _Run:
             self._kill_box()
             if status is None:
                 _, status, rusage = os.wait4(proc.pid, 0)
+                self.reaped = True
             self._wait_until_empty()
             proc.returncode = 0  # reaped here; keep Popen from waiting again
             for stream in (proc.stdin, proc.stdout, proc.stderr):
@@ -708,6 +710,7 @@ class _Run:
                 pid, st, ru = os.wait4(proc.pid, os.WNOHANG)
                 if pid:
                     status, rusage, exited_at = st, ru, now
+                    self.reaped = True
             if status is not None and (not sel.get_map() or now - exited_at > 1.0):
                 break  # done (or something outside the box still holds the pipes)
             if status is None and now >= deadline:
@@ -776,10 +779,18 @@ class _Run:
         self._kill_box()
 
     def _kill_box(self):
-        """SIGKILL the box: its init (taking the PID namespace with it), bwrap, any straggler."""
+        """SIGKILL the box: its init (taking the PID namespace with it), bwrap, any straggler.
+
+        bwrap is given a moment to reap the init it started before it is killed
+        in turn: killed first, it would orphan the init's zombie to the host's
+        init, which reaps it when it gets round to it (CI once saw a process of
+        the box's host uid still there after a fork bomb's run).
+        """
         if self.inner_pid:
             _kill(self.inner_pid)
-        _kill(self.proc.pid)
+            self._let_bwrap_exit()
+        if not self.reaped:  # a reaped pid may already name another process
+            _kill(self.proc.pid)
         if self.ns_inode:
             for pid in pids_in_namespace(self.ns_inode):
                 _kill(pid)
@@ -790,6 +801,14 @@ class _Run:
                 pass
             for pid in pids_in_session(self.proc.pid):
                 _kill(pid)
+
+    def _let_bwrap_exit(self, seconds=2.0):
+        """Wait until bwrap has exited (it does once the init it reaps is gone), or `seconds`."""
+        deadline = time.monotonic() + seconds
+        while not self.reaped and _proc_state(self.proc.pid) not in (None, "Z", "X"):
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.005)
 
     def _left(self):
         """Host pids of the box's processes that still run (zombies excluded)."""

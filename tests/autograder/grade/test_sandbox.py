@@ -86,13 +86,16 @@ def processes_with(marker):
 
 
 def processes_of_uid(uid):
+    """Host processes of `uid`, zombies included, as "PID (state S, parent PPID)"."""
     found = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 if os.stat(f"/proc/{pid}").st_uid == uid:
-                    found.append(int(pid))
-            except OSError:
+                    stat = Path(f"/proc/{pid}/stat").read_text()
+                    state, parent = stat.rpartition(")")[2].split()[:2]
+                    found.append(f"{pid} (state {state}, parent {parent})")
+            except (OSError, ValueError):
                 pass
     return found
 
