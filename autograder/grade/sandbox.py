@@ -640,6 +640,7 @@ class _Run:
         self.err = _Capture(limits.output_bytes)
         self.ns_inode = None
         self.inner_pid = None
+        self.inner_start = None
         self.info = b""
         self.stopped = None  # reason when stopped from outside
         self.timed_out = False
@@ -769,6 +770,11 @@ class _Run:
         except ValueError:
             return
         self.inner_pid = info.get("child-pid")
+        fields = _proc_fields(self.inner_pid) if self.inner_pid else None
+        try:
+            self.inner_start = int(fields[19])  # its start time: the pid is not reused
+        except (TypeError, IndexError, ValueError):
+            self.inner_start = None
         self.ns_inode = info.get("pid-namespace")
 
     def _disk_used(self):
@@ -782,13 +788,13 @@ class _Run:
         """SIGKILL the box: its init (taking the PID namespace with it), bwrap, any straggler.
 
         bwrap is given a moment to reap the init it started before it is killed
-        in turn: killed first, it would orphan the init's zombie to the host's
-        init, which reaps it when it gets round to it (CI once saw a process of
-        the box's host uid still there after a fork bomb's run).
+        in turn: killed first, it would orphan the init to the host's init,
+        which reaps it when it gets round to it (CI saw the init of a fork
+        bomb's box still there, as the box's host uid, after the run).
         """
         if self.inner_pid:
             _kill(self.inner_pid)
-            self._let_bwrap_exit()
+            self._let_bwrap_reap()
         if not self.reaped:  # a reaped pid may already name another process
             _kill(self.proc.pid)
         if self.ns_inode:
@@ -802,18 +808,37 @@ class _Run:
             for pid in pids_in_session(self.proc.pid):
                 _kill(pid)
 
-    def _let_bwrap_exit(self, seconds=2.0):
-        """Wait until bwrap has exited (it does once the init it reaps is gone), or `seconds`."""
+    def _let_bwrap_reap(self, seconds=5.0):
+        """Wait until the box's init is gone and bwrap has exited (it does once it has
+        reaped the init), or `seconds`."""
         deadline = time.monotonic() + seconds
-        while not self.reaped and _proc_state(self.proc.pid) not in (None, "Z", "X"):
+        while self._init_alive() or (
+            not self.reaped and _proc_state(self.proc.pid) not in (None, "Z", "X")
+        ):
             if time.monotonic() > deadline:
                 return
             time.sleep(0.005)
+
+    def _init_alive(self):
+        """Does the box's init still run (not yet a zombie)?
+
+        Killed, the init first leaves its namespace (so pids_in_namespace no
+        longer sees it), then waits for every other process of the namespace
+        to go: with many processes (a fork bomb), that takes a while.
+        """
+        if not self.inner_pid:
+            return False
+        fields = _proc_fields(self.inner_pid)
+        if not fields or len(fields) < 20 or int(fields[19]) != self.inner_start:
+            return False  # gone, or the pid now names another process
+        return fields[0][:1] not in (b"Z", b"X")
 
     def _left(self):
         """Host pids of the box's processes that still run (zombies excluded)."""
         if self.ns_inode:
             pids = pids_in_namespace(self.ns_inode)
+            if self._init_alive() and self.inner_pid not in pids:
+                pids.append(self.inner_pid)
         else:
             pids = pids_in_session(self.proc.pid)
         return [pid for pid in pids if _proc_state(pid) not in (None, "Z", "X")]
