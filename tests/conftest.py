@@ -4,9 +4,9 @@ Tests marked `slow` are left out by `make test-fast` (`pytest -m "not slow"`),
 the quick tier for the edit-test loop; `make test` runs everything. A test is
 slow by its mark, or by asking for one of SLOW_FIXTURES.
 
-`make test` runs the suite in two pytest-xdist workers (`--dist loadgroup`): a file's
-tests form one group, and the tests that share a minutes-long session fixture
-(SHARED_FIXTURES) form one group across files, so it is built once.
+`make test` runs the suite in two pytest-xdist workers (`--dist loadgroup`, scheduled
+here by `work_unit`): a file's tests form one unit, and the files whose tests share a
+minutes-long session fixture (SHARED_FIXTURES) form one unit, so it is built once.
 
 Hypothesis draws the same examples on every run (derandomize), so a test passes or
 fails the same way on CI as here; HYPOTHESIS_PROFILE=explore draws new ones (and
@@ -39,10 +39,19 @@ SLOW_FIXTURES = frozenset(
 )
 
 
-#: Session fixtures that tests in several files share and that take minutes to build:
-#: under pytest-xdist (`make test` runs two workers), every test asking for one runs on
-#: the same worker, so each is built once.
-SHARED_FIXTURES = ("graded_class",)
+#: Session fixtures that tests in several files share and that take minutes to build,
+#: with the files whose tests ask for one: under pytest-xdist (`make test` runs two
+#: workers) those files run on one worker, so each fixture is built once. The files are
+#: listed because xdist's scheduler sees test ids only; collection fails if one is missing.
+SHARED_FIXTURES = {
+    "graded_class": (
+        "tests/autograder/export/test_export.py",
+        "tests/autograder/feedback/test_feedback.py",
+        "tests/autograder/grade/test_distributed.py",
+        "tests/autograder/grade/test_grade.py",
+        "tests/corpora/attacks/test_attacks.py",
+    ),
+}
 
 
 #: numpy's BLAS threads per test process under pytest-xdist: one, as in the harness. Two
@@ -63,11 +72,50 @@ def pytest_collection_modifyitems(config, items):
         fixtures = set(getattr(item, "fixturenames", ()))
         if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
-        item.add_marker(pytest.mark.xdist_group(xdist_group(item, fixtures)))
+        path = item.nodeid.split("::", 1)[0]
+        for name, files in SHARED_FIXTURES.items():
+            if name in fixtures and path not in files:
+                raise pytest.UsageError(
+                    f"{item.nodeid} asks for {name}: add {path} to "
+                    f"SHARED_FIXTURES[{name!r}] in tests/conftest.py"
+                )
 
 
-def xdist_group(item, fixtures):
-    """The group a test runs in under `--dist loadgroup`: the first of SHARED_FIXTURES it
-    asks for, else its file (so a module's fixtures are built once, on one worker)."""
-    shared = [name for name in SHARED_FIXTURES if name in fixtures]
-    return shared[0] if shared else item.nodeid.split("::", 1)[0]
+#: The units of work that take longest (minutes each, measured), handed out first:
+#: everything else fills in around them.
+FIRST_UNITS = ("graded_class", "tests/corpora/test_mistakes.py")
+
+
+def work_unit(nodeid):
+    """The unit of work a test belongs to under xdist: the shared fixture its file asks
+    for (SHARED_FIXTURES), else its file (so a module's fixtures are built once)."""
+    path = nodeid.split("::", 1)[0]
+    for name, files in SHARED_FIXTURES.items():
+        if path in files:
+            return name
+    return path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` as this suite means it: units of work by `work_unit`.
+
+    xdist's own loadgroup reads `xdist_group` marks by rewriting test ids, which
+    pytest 9.2 ignores (every test was scheduled alone: the graded class and the
+    corpus were each built on both workers). FIRST_UNITS go first, then the units
+    with the most tests.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkUnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return work_unit(nodeid)
+
+        def _assign_work_unit(self, node):
+            for unit in reversed(FIRST_UNITS):  # the longest chains start at once
+                if unit in self.workqueue:
+                    self.workqueue.move_to_end(unit, last=False)
+            super()._assign_work_unit(node)
+
+    return WorkUnitScheduling(config, log)
