@@ -46,9 +46,9 @@ check produced says in one line that there is nothing to plot yet
 checks train: a model of provided code only, so that those checks test the
 Solver and nothing else.
 
-The reference files are generated from the solutions by the course staff
-(`python -m autograder refs`); never edit them. Each `reference/<name>.npz`
-loads with `np.load(path, allow_pickle=False)` and holds:
+The reference files are generated from the solutions by the course staff;
+never edit them. Each `reference/<name>.npz` loads with
+`np.load(path, allow_pickle=False)` and holds:
 
 - "meta": a JSON string: the function and file being checked, the threshold,
   the order and kind of the inputs and outputs, the layout of each output
