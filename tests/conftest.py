@@ -72,9 +72,9 @@ def pytest_collection_modifyitems(config, items):
         fixtures = set(getattr(item, "fixturenames", ()))
         if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
-        path = item.nodeid.split("::", 1)[0]
-        for name, files in SHARED_FIXTURES.items():
-            if name in fixtures and path not in files:
+        for name in SHARED_FIXTURES:
+            if name in fixtures and work_unit(item.nodeid) != name:
+                path = item.nodeid.split("::", 1)[0]
                 raise pytest.UsageError(
                     f"{item.nodeid} asks for {name}: add {path} to "
                     f"SHARED_FIXTURES[{name!r}] in tests/conftest.py"

@@ -455,6 +455,20 @@ def _proc_state(pid):
     return fields[0][:1].decode() if fields else ""
 
 
+def _running(pid):
+    """Does host process `pid` exist and run (neither gone nor a zombie)?"""
+    return _proc_state(pid) not in (None, "Z", "X")
+
+
+def _proc_start(fields):
+    """The start time (clock ticks after boot) in `_proc_fields`' answer, or None: with
+    the pid, it names one process even after the pid is reused."""
+    try:
+        return int(fields[19])
+    except (TypeError, IndexError, ValueError):
+        return None
+
+
 def _proc_fields(pid):
     """The fields of /proc/PID/stat after the command's name (the state first), or None."""
     try:
@@ -770,11 +784,7 @@ class _Run:
         except ValueError:
             return
         self.inner_pid = info.get("child-pid")
-        fields = _proc_fields(self.inner_pid) if self.inner_pid else None
-        try:
-            self.inner_start = int(fields[19])  # its start time: the pid is not reused
-        except (TypeError, IndexError, ValueError):
-            self.inner_start = None
+        self.inner_start = _proc_start(_proc_fields(self.inner_pid)) if self.inner_pid else None
         self.ns_inode = info.get("pid-namespace")
 
     def _disk_used(self):
@@ -812,9 +822,7 @@ class _Run:
         """Wait until the box's init is gone and bwrap has exited (it does once it has
         reaped the init), or `seconds`."""
         deadline = time.monotonic() + seconds
-        while self._init_alive() or (
-            not self.reaped and _proc_state(self.proc.pid) not in (None, "Z", "X")
-        ):
+        while self._init_alive() or (not self.reaped and _running(self.proc.pid)):
             if time.monotonic() > deadline:
                 return
             time.sleep(0.005)
@@ -826,10 +834,10 @@ class _Run:
         longer sees it), then waits for every other process of the namespace
         to go: with many processes (a fork bomb), that takes a while.
         """
-        if not self.inner_pid:
+        if not self.inner_pid or self.inner_start is None:
             return False
         fields = _proc_fields(self.inner_pid)
-        if not fields or len(fields) < 20 or int(fields[19]) != self.inner_start:
+        if _proc_start(fields) != self.inner_start:
             return False  # gone, or the pid now names another process
         return fields[0][:1] not in (b"Z", b"X")
 
@@ -841,7 +849,7 @@ class _Run:
                 pids.append(self.inner_pid)
         else:
             pids = pids_in_session(self.proc.pid)
-        return [pid for pid in pids if _proc_state(pid) not in (None, "Z", "X")]
+        return [pid for pid in pids if _running(pid)]
 
     def _wait_until_empty(self, seconds=10.0):
         """Kill until no process of the box is left; SIGKILLed processes take a moment to exit."""
