@@ -99,6 +99,11 @@ class GradedCase:
     - naive: the naive layers the case grades ("conv_forward_naive", ...), in
       cs231n.layers: the harness runs it with the provided fast layers out of
       reach; () for a case that may use them
+    - description: one line naming what the case exercises ("3 x 2 window,
+      stride 1, overlapping, N=2, C=3, H=6, W=9"), shown with a hidden case's
+      miss in feedback: its inputs' features, never anything of the key. The
+      registry derives it from the inputs (describe) unless one is given;
+      a public case's starts "the check cell's case: "
     """
 
     cell: str
@@ -117,6 +122,7 @@ class GradedCase:
     timeout: float = 20.0
     max_output_mb: float = 4.0
     naive: tuple = ()
+    description: str = ""
 
     @property
     def id(self):
@@ -409,6 +415,8 @@ OVERFIT_SOLVER = {
 }
 #: The training accuracy the overfitting cell requires.
 OVERFIT_MIN_ACCURACY = 0.8
+#: How many images the overfitting cell trains on.
+OVERFIT_IMAGES = 100
 
 #: The classes of the one-epoch training set: disc, horizontal and vertical stripes.
 #: One epoch of 1000 images is 20 iterations: enough to tell these apart.
@@ -451,7 +459,7 @@ def synthetic_images(seed, count, classes=None):
 
 def _overfit_inputs(rng):
     seed = int(rng.randint(2**31 - 1))
-    X, y = synthetic_images(seed, 100)
+    X, y = synthetic_images(seed, OVERFIT_IMAGES)
     X = X - X.mean(axis=0)
     # "Validation" is the training set itself, so the params the Solver keeps
     # (the best on validation) are those with the best training accuracy, the
@@ -503,6 +511,244 @@ def _train_secret(rng):
         "min_accuracy": TRAIN_MIN_ACCURACY,
         "chance": 1 / len(TRAIN_CLASSES),
     }
+
+
+# ---------------------------------------------------------------------------
+# Descriptions: what a case exercises, in one line, from its inputs
+# ---------------------------------------------------------------------------
+#
+# Feedback shows a hidden case's description beside its miss, so a description
+# names the inputs' features (sizes, stride, padding, ties, steps) and never
+# anything of the outputs: nothing here calls a program or reads the key.
+
+
+def _same_pads(size, kernel, stride):
+    """TensorFlow's 'same' padding along one axis, (before, after), as the solution pads."""
+    total = max((-(-size // stride) - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def _and(words):
+    """'a', 'a and b', 'a, b and c'."""
+    words = list(words)
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def _uneven(pads_h, pads_w):
+    """'uneven in H' (W, H and W) where an axis is padded more after than before, else 'even'."""
+    axes = [axis for axis, (a, b) in (("H", pads_h), ("W", pads_w)) if a != b]
+    return f"uneven in {_and(axes)}" if axes else "even in H and W"
+
+
+def _padding(pad, size_h, size_w, kh, kw, stride, transposed=False):
+    """(words, (pad_h before, after), (pad_w before, after)) of any accepted pad."""
+    if pad == "same":
+        if transposed:  # the padding of the convolution this one transposes
+            size_h, size_w = size_h * stride, size_w * stride
+        pads_h, pads_w = _same_pads(size_h, kh, stride), _same_pads(size_w, kw, stride)
+        return f"'same' padding, {_uneven(pads_h, pads_w)}", pads_h, pads_w
+    if pad == "valid":
+        return "'valid' padding", (0, 0), (0, 0)
+    pad_h, pad_w = pad if isinstance(pad, (list, tuple)) else (pad, pad)
+    words = f"pad {pad_h}" if pad_h == pad_w else f"pad {pad_h} in H and {pad_w} in W"
+    return words, (pad_h, pad_h), (pad_w, pad_w)
+
+
+def _left_over(size_h, size_w, kh, kw, stride, pads_h, pads_w):
+    """'1 row and 2 columns left over' where the stride does not tile the padded input."""
+    rows = (size_h + sum(pads_h) - kh) % stride
+    cols = (size_w + sum(pads_w) - kw) % stride
+    counts = ((rows, "row"), (cols, "column"))
+    parts = [f"{n} {word}{'s' if n > 1 else ''}" for n, word in counts if n]
+    return f"{_and(parts)} left over" if parts else ""
+
+
+def _tied_windows(x, kh, kw, stride, pads_h, pads_w):
+    """How many pooling windows hold their maximum more than once (padding never counts)."""
+    padded = np.pad(x, ((0, 0), (0, 0), pads_h, pads_w), constant_values=-np.inf)
+    views = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))
+    views = views[:, :, ::stride, ::stride]
+    top = views.max(axis=(-2, -1), keepdims=True)
+    return int(np.sum(np.sum(views == top, axis=(-2, -1)) > 1))
+
+
+def _conv_words(inputs, transposed=False):
+    x, w, param = inputs["x"], inputs["w"], inputs["conv_param"]
+    N, C_in, H, W = x.shape
+    kh, kw, stride = w.shape[2], w.shape[3], param["stride"]
+    pad, pads_h, pads_w = _padding(param["pad"], H, W, kh, kw, stride, transposed)
+    words = [f"{kh} x {kw} filter", f"stride {stride}", pad]
+    if not transposed:
+        words.append(_left_over(H, W, kh, kw, stride, pads_h, pads_w))
+        words.append(f"N={N}, C={C_in}, F={w.shape[0]}, H={H}, W={W}")
+    else:
+        # x is (N, F, H, W), w (F, C, HH, WW): the layout of the convolution transposed.
+        words.append(f"N={N}, F={C_in}, C={w.shape[1]}, H={H}, W={W}")
+        if not np.any(inputs["b"]):
+            words.append("zero bias")
+    return words
+
+
+def _pool_words(inputs, program):
+    x, param = inputs["x"], inputs["pool_param"]
+    N, C, H, W = x.shape
+    kh, kw, stride = param["pool_height"], param["pool_width"], param["stride"]
+    pad, pads_h, pads_w = _padding(param.get("pad", 0), H, W, kh, kw, stride)
+    words = [f"{kh} x {kw} window", f"stride {stride}"]
+    if stride < max(kh, kw):
+        words.append("overlapping")
+    padded = sum(pads_h) + sum(pads_w) > 0
+    if "pad" in param:
+        words.append(pad)
+    words.append(_left_over(H, W, kh, kw, stride, pads_h, pads_w))
+    if program.startswith("avg") and padded:
+        counted = param.get("count_include_pad", False)
+        words.append("count_include_pad" if counted else "padding not counted")
+    if np.all(x < 0):
+        words.append("all values negative")
+    if program.startswith("max") and _tied_windows(x, kh, kw, stride, pads_h, pads_w):
+        words.append("tied maxima")
+    words.append(f"N={N}, C={C}, H={H}, W={W}")
+    return words
+
+
+def _nchw(shape):
+    N, C, H, W = shape
+    return f"N={N}, C={C}, H={H}, W={W}"
+
+
+def _eps(param):
+    return f"eps {param['eps']:g}" if "eps" in param else "default eps"
+
+
+def _norm_words(inputs, program):
+    if program == "spatial_batchnorm_test_time":
+        batches, n_train = inputs["x_train"].shape[:2]
+        param = inputs["bn_param"]
+        momentum = f"momentum {param['momentum']:g}" if "momentum" in param else "default momentum"
+        return [
+            f"{batches} training batches of N={n_train}",
+            momentum,
+            f"then test mode on {_nchw(inputs['x_test'].shape)}",
+        ]
+    if program.startswith("spatial_batchnorm"):
+        return [_nchw(inputs["x"].shape), _eps(inputs["bn_param"])]
+    G, C = inputs["G"], inputs["x"].shape[1]
+    if G == 1:
+        groups = "G=1 (one group: layer norm)"
+    elif G == C:
+        groups = f"G={G} (one channel per group)"
+    else:
+        groups = f"G={G} groups of {C // G} channels"
+    return [groups, _nchw(inputs["x"].shape), _eps(inputs["gn_param"])]
+
+
+#: update rule -> (its state in the config, its hyperparameters with a default).
+RULES = {
+    "sgd_momentum": (("velocity",), ("learning_rate", "momentum")),
+    "rmsprop": (("cache",), ("learning_rate", "decay_rate", "epsilon")),
+    "adam": (("m", "v"), ("learning_rate", "beta1", "beta2", "epsilon")),
+}
+
+
+def _rule_words(inputs, program):
+    state, hyper = RULES[program]
+    config, dws = inputs["config"], inputs["dws"]
+    steps = len(dws)
+    given = [key for key in state if key in config]
+    start = f"from the given {_and(given)}" if given else f"from no {_and(state)}"
+    if program == "adam":
+        start += f" at t={config['t']}" if "t" in config else " (t=0)"
+    words = [f"{steps} step{'s' if steps > 1 else ''} {start}", f"w {tuple(inputs['w'].shape)}"]
+    defaults = [key for key in hyper if key not in config]
+    if defaults:
+        words.append(f"default {_and(defaults)}")
+    if program != "sgd_momentum":
+        smallest = float(np.min(np.abs(dws)))
+        words.append(f"gradients down to 1e{int(np.floor(np.log10(smallest)))}")
+    return words
+
+
+def _solver_words(inputs, program):
+    n = len(inputs["y"])
+    if program == "solver_step":
+        options, steps = inputs["options"], inputs["steps"]
+        batch = options["batch_size"]
+        momentum = options["optim_config"].get("momentum")
+        rule = options["update_rule"]
+        return [
+            f"{steps} steps of {rule}",
+            "default momentum" if momentum is None else f"momentum {momentum:g}",
+            f"batches of {batch} from {n} examples" + (" (the whole set)" if batch == n else ""),
+        ]
+    batch = inputs["batch_size"]
+    last = n % batch
+    split = f"last batch of {last}" if last else ("one batch" if batch == n else "whole batches")
+    sample = inputs["num_samples"]
+    return [
+        f"{n} examples in batches of {batch}",
+        split,
+        "no sample" if sample is None else f"a sample of {sample}",
+    ]
+
+
+def _convnet_words(inputs, program):
+    config = inputs["config"]
+    n = len(inputs["y"])
+    if program == "convnet_initial_loss" and not config:
+        model = "the default model sizes"
+    else:
+        C, H, W = config["input_dim"]
+        fs = config["filter_size"]
+        model = (
+            f"C={C}, H={H}, W={W}, {config['num_filters']} filters {fs} x {fs}, "
+            f"hidden {config['hidden_dim']}, {config['num_classes']} classes"
+        )
+        if "weight_scale" in config:
+            model += f", weight_scale {config['weight_scale']:g}"
+    reg = config["reg"] if program == "convnet_loss" else inputs["reg"]
+    return [model, f"N={n}", f"reg {reg:g}" if reg else "no regularisation"]
+
+
+#: The training cases' descriptions, written from the constants their inputs are
+#: built with (drawing their images takes a second: not at import).
+OVERFIT_DESCRIPTION = (
+    f"{OVERFIT_IMAGES} synthetic 32 x 32 images of every class, "
+    f"{OVERFIT_SOLVER['num_epochs']} epochs of {OVERFIT_SOLVER['update_rule']} in batches of "
+    f"{OVERFIT_SOLVER['batch_size']}, weight_scale {OVERFIT_MODEL['weight_scale']:g}, "
+    "scored on the training images"
+)
+TRAIN_DESCRIPTION = (
+    f"your train_one_epoch on {TRAIN_SIZES['train']} synthetic 32 x 32 images of "
+    f"{len(TRAIN_CLASSES)} classes ({TRAIN_SIZES['val']} for validation), scored on "
+    f"{TRAIN_SIZES['heldout']} held-out images"
+)
+
+
+def describe(program, inputs):
+    """One line naming what a case of `program` with these inputs exercises; "" if unknown.
+
+    For instance "3 x 2 window, stride 1, overlapping, tied maxima, N=2, C=3, H=6,
+    W=9": sizes, stride, padding (its form, and the axis 'same' pads unevenly),
+    rows left over, ties, negative values, groups, steps of an update rule.
+    """
+    if program.startswith("conv_transpose"):
+        words = _conv_words(inputs, transposed=True)
+    elif program.startswith("conv_"):
+        words = _conv_words(inputs)
+    elif program.startswith(("max_pool", "avg_pool")):
+        words = _pool_words(inputs, program)
+    elif program.startswith("spatial_"):
+        words = _norm_words(inputs, program)
+    elif program in RULES:
+        words = _rule_words(inputs, program)
+    elif program.startswith("solver_"):
+        words = _solver_words(inputs, program)
+    elif program.startswith("convnet_"):
+        words = _convnet_words(inputs, program)
+    else:
+        return ""
+    return ", ".join(word for word in words if word)
 
 
 # ---------------------------------------------------------------------------
@@ -571,13 +817,29 @@ NAIVE_LAYERS = {
 }
 
 
+def _described(case):
+    """The case's description, from its inputs (describe); "" for a program it does not know."""
+    words = describe(case.program, case.inputs())
+    if words and case.visibility == "visible":
+        return f"the check cell's case: {words}"
+    return words
+
+
 def _registry():
     """grade_id -> (function, [GradedCase, ...]), in notebook order."""
     cells = {}
 
     def add(grade_id, function, cases):
-        # Every case of a naive layer's program grades those layers (NAIVE_LAYERS).
-        cases = [replace(case, naive=NAIVE_LAYERS.get(case.program, ())) for case in cases]
+        # Every case of a naive layer's program grades those layers (NAIVE_LAYERS),
+        # and says what it exercises (described from its inputs unless given).
+        cases = [
+            replace(
+                case,
+                naive=NAIVE_LAYERS.get(case.program, ()),
+                description=case.description or _described(case),
+            )
+            for case in cases
+        ]
         cells[grade_id] = (function, cases)
 
     # fmt: off
@@ -732,12 +994,13 @@ def _registry():
     add(c, "Solver", [
         GradedCase(c, "hidden-1", "overfit_small_data", 5193, _overfit_inputs,
                    judge="overfit", make_secret=_overfit_secret, timeout=120,
-                   max_output_mb=64),
+                   max_output_mb=64, description=OVERFIT_DESCRIPTION),
     ])
     c = "correct_train_one_epoch"
     add(c, "train_one_epoch", [
         GradedCase(c, "hidden-1", "train_one_epoch", 5201, _train_inputs, judge="train",
-                   make_secret=_train_secret, timeout=120, max_output_mb=128),
+                   make_secret=_train_secret, timeout=120, max_output_mb=128,
+                   description=TRAIN_DESCRIPTION),
     ])
 
     # PoolingAndTransposedConv.ipynb
@@ -953,6 +1216,13 @@ def check_cases(cases):
             problems.append(f"{case.id}: visibility {case.visibility!r}")
         if case.judge not in (None, "initial_loss", "overfit", "train"):
             problems.append(f"{case.id}: unknown judge {case.judge!r}")
+        if not isinstance(case.description, str) or not case.description.strip():
+            problems.append(
+                f"{case.id}: no description (cases.describe knows no program "
+                f"{case.program!r}: give the case one)"
+            )
+        elif "\n" in case.description:
+            problems.append(f"{case.id}: a description is one line")
         if not isinstance(case.naive, tuple) or not all(
             isinstance(name, str) and name.endswith("_naive") for name in case.naive
         ):

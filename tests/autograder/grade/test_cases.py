@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -98,9 +99,12 @@ def test_check_cases_names_each_problem():
     case = cases.all_cases()[0]
     bad = cases.GradedCase(case.cell, case.name, "no_such_program", 1, None, "secret", judge="x")
     problems = cases.check_cases([case, bad])
-    assert len(problems) == 4
+    assert len(problems) == 5
     assert any("two cases have the id" in p for p in problems)
     assert any("no program 'no_such_program'" in p for p in problems)
+    assert any(p.startswith(f"{bad.id}: no description") for p in problems)
+    two_lines = cases.GradedCase("c", "hidden-1", "conv_forward", 1, None, description="a\nb")
+    assert cases.check_cases([two_lines]) == ["c.hidden-1: a description is one line"]
 
 
 def test_the_cases_of_naive_layers_name_the_naive_layers_their_program_calls(tmp_path):
@@ -457,3 +461,254 @@ def test_solver_step_cases_train_with_momentum_in_batches_smaller_or_equal_to_th
     assert all(i["steps"] > 1 for i in every)
     assert any(i["options"]["batch_size"] == len(i["y"]) for i in every)
     assert any("momentum" not in i["options"]["optim_config"] for i in every)
+
+
+# ---------------------------------------------------------------------------
+# Descriptions: what each case exercises, checked against its inputs
+# ---------------------------------------------------------------------------
+
+
+def test_every_case_has_a_one_line_description():
+    """Does every case of the registry carry a non-empty one-line description, a public one
+    saying it is the check cell's case and a hidden one not, no two of a cell alike?"""
+    for case in cases.all_cases():
+        text = case.description
+        assert text.strip(), case.id
+        assert "\n" not in text, case.id
+        assert text.startswith("the check cell's case: ") == (case.visibility == "visible"), case.id
+    for cell in cases.cells():  # feedback tells the cases of a cell apart by their descriptions
+        described = [case.description for case in cell.cases]
+        assert len(set(described)) == len(described), cell.grade_id
+
+
+def _numbers(text):
+    """{"N": 2, "C": 3, ...}: the NAME=value pairs of a description."""
+    return {name: int(value) for name, value in re.findall(r"\b([A-Z])=(\d+)", text)}
+
+
+def _uneven_axes(text):
+    found = re.search(r"uneven in (H and W|H|W)\b", text)
+    return set(found.group(1).split(" and ")) if found else set()
+
+
+def _pads_of(case, inputs):
+    """(top, bottom, left, right) as the solution resolves them: an oracle apart from cases.py."""
+    from cs231n import shapes
+
+    x = inputs["x"]
+    if case.program.startswith("conv_transpose"):
+        return shapes.check_conv_transpose_args(x, inputs["w"], inputs["b"], inputs["conv_param"])[
+            1
+        ]
+    if case.program.startswith("conv_"):
+        return shapes.check_conv_args(x, inputs["w"], inputs["b"], inputs["conv_param"])[1]
+    return shapes.pool_padding(x, inputs["pool_param"])
+
+
+def _ties(x, kh, kw, stride, pads):
+    """Does some pooling window hold its maximum twice (padding never counting)?"""
+    top, bottom, left, right = pads
+    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=-np.inf)
+    for i in range(0, xp.shape[2] - kh + 1, stride):
+        for j in range(0, xp.shape[3] - kw + 1, stride):
+            window = xp[:, :, i : i + kh, j : j + kw]
+            peak = window.max(axis=(2, 3), keepdims=True)
+            if np.any(np.sum(window == peak, axis=(2, 3)) > 1):
+                return True
+    return False
+
+
+def _check_layer(case, inputs, text):
+    x = inputs["x"]
+    N, channels, H, W = x.shape
+    transposed = case.program.startswith("conv_transpose")
+    if case.program.startswith("conv_"):
+        w = inputs["w"]
+        param, (kh, kw), kind = inputs["conv_param"], w.shape[2:], "filter"
+        if transposed:  # x (N, F, H, W), w (F, C, HH, WW)
+            expected = {"N": N, "F": channels, "C": w.shape[1], "H": H, "W": W}
+        else:
+            expected = {"N": N, "C": channels, "F": w.shape[0], "H": H, "W": W}
+    else:
+        param, kind = inputs["pool_param"], "window"
+        kh, kw = param["pool_height"], param["pool_width"]
+        expected = {"N": N, "C": channels, "H": H, "W": W}
+    stride, pad = param["stride"], param.get("pad", 0)
+    assert f"{kh} x {kw} {kind}" in text
+    assert re.search(r"stride (\d+)", text).group(1) == str(stride)
+    assert _numbers(text) == expected
+    if pad in ("same", "valid"):
+        assert f"'{pad}' padding" in text
+    elif isinstance(pad, list) and pad[0] != pad[1]:
+        assert f"pad {pad[0]} in H and {pad[1]} in W" in text
+    elif "pad" in param or kind == "filter":
+        assert re.search(r"\bpad (\d+),", text).group(1) == str(pad)
+    else:
+        assert "pad" not in text  # pooling without padding
+    top, bottom, left, right = pads = _pads_of(case, inputs)
+    assert _uneven_axes(text) == {a for a, b in (("H", top != bottom), ("W", left != right)) if b}
+    if not transposed:
+        over = (H + top + bottom - kh) % stride or (W + left + right - kw) % stride
+        assert ("left over" in text) == bool(over)
+    if kind == "window":
+        assert ("overlapping" in text) == (stride < max(kh, kw))
+        assert ("all values negative" in text) == bool(np.all(x < 0))
+        if case.program.startswith("max"):
+            assert ("tied maxima" in text) == _ties(x, kh, kw, stride, pads)
+        else:
+            assert "tied" not in text
+            counted = param.get("count_include_pad", False)
+            assert ("count_include_pad" in text) == (sum(pads) > 0 and counted)
+            assert ("padding not counted" in text) == (sum(pads) > 0 and not counted)
+
+
+def _check_rule(case, inputs, text):
+    config, dws = inputs["config"], inputs["dws"]
+    steps = int(re.match(r"(\d+) steps? ", text).group(1))
+    assert steps == len(dws)
+    state = RULE_STATE[case.program][0]
+    assert ("from the given" in text) == (state in config)
+    for key in ("momentum", "decay_rate", "epsilon", "beta1", "beta2"):
+        assert (key in text) == (key not in config and key in cases.RULES[case.program][1])
+    if case.program == "adam":
+        assert (f"at t={config.get('t')}," in text) == ("t" in config)
+    if case.program != "sgd_momentum":
+        power = int(re.search(r"gradients down to 1e(-?\d+)", text).group(1))
+        assert 10.0**power <= np.min(np.abs(dws)) < 10.0 ** (power + 1)
+
+
+def _check_solver(case, inputs, text):
+    n = len(inputs["y"])
+    if case.program == "solver_step":
+        options = inputs["options"]
+        batch, momentum = options["batch_size"], options["optim_config"].get("momentum")
+        assert f"{inputs['steps']} steps of {options['update_rule']}," in text
+        assert f"batches of {batch} from {n} examples" in text
+        assert ("the whole set" in text) == (batch == n)
+        assert ("default momentum" in text) == (momentum is None)
+        return
+    batch = inputs["batch_size"]
+    assert text.startswith(f"{n} examples in batches of {batch},")
+    last = re.search(r"last batch of (\d+)", text)
+    assert (int(last.group(1)) if last else 0) == n % batch
+    assert f"a sample of {inputs['num_samples']}" in text
+
+
+def _check_norm(case, inputs, text):
+    if case.program == "spatial_batchnorm_test_time":
+        batches, n = inputs["x_train"].shape[:2]
+        assert text.startswith(f"{batches} training batches of N={n},")
+        tail = text[text.index("test mode") :]
+        assert _numbers(tail) == dict(zip("NCHW", inputs["x_test"].shape, strict=True))
+        return
+    x = inputs["x"]
+    param = inputs.get("bn_param", inputs.get("gn_param"))
+    eps = re.search(r"\beps (\S+)$", text)
+    assert (float(eps.group(1)) if eps else None) == param.get("eps")
+    found = _numbers(text)
+    if "G" in inputs:
+        G, C = inputs["G"], x.shape[1]
+        assert found.pop("G") == G
+        assert ("layer norm" in text) == (G == 1)
+        assert ("one channel per group" in text) == (G == C > 1)
+    assert found == dict(zip("NCHW", x.shape, strict=True))
+
+
+def _check_convnet(case, inputs, text):
+    X, config = inputs["X"], inputs["config"]
+    reg = config["reg"] if case.program == "convnet_loss" else inputs["reg"]
+    assert ("no regularisation" in text) == (reg == 0)
+    if reg:
+        assert float(re.search(r"\breg (\S+)$", text).group(1)) == reg
+    if not config:
+        assert "the default model sizes" in text
+        assert _numbers(text) == {"N": X.shape[0]}
+        return
+    found = re.search(r"(\d+) filters (\d+) x (\d+), hidden (\d+), (\d+) classes", text)
+    numbers = tuple(int(n) for n in found.groups())
+    if "params" in inputs:  # the shapes of the params given: an oracle apart from the config
+        W1, W2, W3 = (inputs["params"][k] for k in ("W1", "W2", "W3"))
+        assert numbers == (W1.shape[0], W1.shape[2], W1.shape[3], W2.shape[1], W3.shape[1])
+    else:
+        fs = config["filter_size"]
+        assert numbers == (config["num_filters"], fs, fs, config["hidden_dim"],
+                           config["num_classes"])  # fmt: skip
+    assert _numbers(text) == dict(zip("NCHW", X.shape, strict=True))
+
+
+def _family(program):
+    if program.startswith(("conv_", "max_pool", "avg_pool")):
+        return _check_layer
+    if program in RULE_STATE:
+        return _check_rule
+    if program.startswith("solver_"):
+        return _check_solver
+    if program.startswith("spatial_"):
+        return _check_norm
+    return _check_convnet
+
+
+def test_descriptions_agree_with_the_inputs():
+    """Does each description say what the case's inputs hold: window or filter, stride, sizes,
+    the padding's form and the axis 'same' pads unevenly (as the solution pads), rows left
+    over, ties, negative values, count_include_pad, groups, steps and defaults, and claim
+    nothing they do not hold?"""
+    from autograder.refs import import_solutions
+
+    import_solutions()
+    checked = 0
+    for case in cases.all_cases():
+        if case.cell in TRAINING:
+            continue
+        text = case.description.removeprefix("the check cell's case: ")
+        inputs = case.inputs()
+        assert cases.describe(case.program, inputs) == text, case.id
+        try:
+            _family(case.program)(case, inputs, text)
+        except AssertionError as error:
+            raise AssertionError(f"{case.id}: {text!r}") from error
+        checked += 1
+    assert checked == 107
+
+
+def test_a_description_tells_the_padding_and_ties_apart():
+    """Does describe name what was asked of hand-made inputs: 'same' uneven in W only, a
+    floor, negative values and tied maxima, and none of these where they are absent?"""
+    x = -np.ones((1, 2, 4, 7))  # all tied, all negative
+    pool = {"pool_height": 2, "pool_width": 2, "stride": 2, "pad": "same"}
+    text = cases.describe("max_pool_forward", {"x": x, "pool_param": pool})
+    assert text == (
+        "2 x 2 window, stride 2, 'same' padding, uneven in W, all values negative, tied maxima, "
+        "N=1, C=2, H=4, W=7"
+    )
+    x = np.arange(2 * 3 * 7 * 6, dtype=float).reshape(2, 3, 7, 6)
+    pool = {"pool_height": 3, "pool_width": 2, "stride": 2}
+    text = cases.describe("avg_pool_forward", {"x": x, "pool_param": pool})
+    assert text == "3 x 2 window, stride 2, overlapping, N=2, C=3, H=7, W=6"
+    conv = {"stride": 3, "pad": "valid"}
+    inputs = {"x": x, "w": np.ones((4, 3, 2, 2)), "b": np.ones(4), "conv_param": conv}
+    assert cases.describe("conv_forward", inputs) == (
+        "2 x 2 filter, stride 3, 'valid' padding, 2 rows and 1 column left over, "
+        "N=2, C=3, F=4, H=7, W=6"
+    )
+    assert cases.describe("no_such_program", inputs) == ""
+
+
+def test_training_descriptions_agree_with_their_inputs():
+    """Do the training cases' hand-built descriptions give the image counts, classes, epochs
+    and batch size their inputs really have?"""
+    overfit = next(c for c in cases.all_cases() if c.cell == "correct_overfit_small_data")
+    inputs = overfit.inputs()
+    solver = inputs["solver"]
+    assert overfit.description.startswith(f"{len(inputs['y_train'])} synthetic 32 x 32 images")
+    assert inputs["X_train"].shape[2:] == (32, 32)
+    assert f"{solver['num_epochs']} epochs of {solver['update_rule']}" in overfit.description
+    assert f"in batches of {solver['batch_size']}," in overfit.description
+    train = next(c for c in cases.all_cases() if c.cell == "correct_train_one_epoch")
+    inputs, secret = train.inputs(), train.secret()
+    classes = len(np.unique(inputs["y_train"]))
+    assert f"on {len(inputs['y_train'])} synthetic 32 x 32 images of {classes} classes" in (
+        train.description
+    )
+    assert f"({len(inputs['y_val'])} for validation)" in train.description
+    assert f"scored on {len(secret['y_heldout'])} held-out images" in train.description
