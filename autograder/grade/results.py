@@ -32,6 +32,9 @@ class CaseVerdict:
     - unjudged: None, or what went wrong when the grader itself failed to judge
       the outputs (a grader bug: the case counts as failed and its cell is
       flagged for hand grading)
+    - description: what the case exercises, one line ("3 x 2 window, stride 1,
+      ..."; cases.GradedCase.description): its inputs' features, never an
+      expected value; "" in results written before descriptions were kept
     """
 
     name: str
@@ -39,6 +42,7 @@ class CaseVerdict:
     passed: bool
     hint: object = None
     unjudged: object = None
+    description: str = ""
 
 
 @dataclass
@@ -117,6 +121,7 @@ class Result:
         data = json.loads(text)
         cells = []
         for cell in data.pop("cells"):
+            # A field missing from an older file takes its default (description: "").
             cell["cases"] = [CaseVerdict(**case) for case in cell["cases"]]
             cells.append(CellScore(**cell))
         return cls(cells=cells, **data)

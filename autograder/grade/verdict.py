@@ -30,7 +30,9 @@ only reads the files the harness wrote, as untrusted data.
    output). The diagnosis is the check cells' own (cs231n/_diagnosis.py): a
    visible case (the check cell's own inputs) gets it in full; a hidden
    case's hint names the symptom only: shapes, axes and counts, never a
-   number taken from the key.
+   number taken from the key. Each verdict carries its case's description
+   (what the case exercises, from its inputs), for feedback to show beside a
+   hidden case's miss.
 """
 
 import contextlib
@@ -44,7 +46,7 @@ import re
 import stat
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -564,7 +566,7 @@ def withhold_public_only(verdicts):
     if not hidden or any(v.passed for v in hidden):
         return verdicts
     return [
-        CaseVerdict(v.name, v.visibility, False, PUBLIC_ONLY_HINT)
+        replace(v, passed=False, hint=PUBLIC_ONLY_HINT)
         if v.visibility != "hidden" and v.passed
         else v
         for v in verdicts
@@ -572,7 +574,11 @@ def withhold_public_only(verdicts):
 
 
 def judge_case(case, output, entry):
-    """The CaseVerdict of one case, from the box's output and the key's entry."""
+    """The CaseVerdict of one case, from the box's output and the key's entry.
+
+    The verdict carries the case's description (what it exercises, never a
+    value of the key), which feedback shows beside a hidden case's miss.
+    """
     problems = _run_problems(case, output)
     if not problems:
         judge = _compare_outputs if case.judge is None else JUDGES[case.judge]
@@ -588,9 +594,10 @@ def judge_case(case, output, entry):
                 f"the grader could not judge this case ({why}): a fault of the grader, not "
                 "of your code; your instructor grades this cell by hand",
                 unjudged=why,
+                description=case.description,
             )
     hint = _clean("; ".join(p.rstrip(". ") for p in problems), HINT_CHARS) if problems else None
-    return CaseVerdict(case.name, case.visibility, not problems, hint)
+    return CaseVerdict(case.name, case.visibility, not problems, hint, description=case.description)
 
 
 #: The rule a case breaks when its naive layer reaches the provided fast layers

@@ -160,6 +160,77 @@ def test_a_public_case_alone_earns_nothing():
     assert verdict.withhold_public_only(alone) == alone  # no hidden case: nothing to withhold
 
 
+def test_a_verdict_carries_its_cases_description_and_no_value_of_the_key():
+    """Does a hidden case's verdict, a miss or a pass, carry the case's description (what it
+    exercises), while neither the description nor the hint quotes a value of the key?"""
+    case = case_of("correct_max_pool_padded.hidden-2")  # 2 x 3 window, stride 3, pad (1, 2)
+    inputs = case.inputs()
+    shape = (*inputs["x"].shape[:2], 3, 3)  # (N, C, H', W') of this case
+    ramp = np.arange(np.prod(shape)).reshape(shape)
+    key = {"out": -0.7318 - 0.0113 * ramp, "dx": np.full(inputs["x"].shape, 0.4629)}
+    wrong = CaseOutput("ok", outputs={"out": 2 * key["out"], "dx": key["dx"]})
+    got = verdict.judge_case(case, wrong, {"outputs": key})
+    assert not got.passed
+    assert got.description == case.description
+    assert got.description.startswith("2 x 3 window, stride 3, pad 1 in H and 2 in W")
+    assert "out is 2 times the expected value" in got.hint
+    for text in (got.hint, got.description):
+        assert not any(f"{v:.3g}" in text for v in (*key["out"].ravel(), 0.4629)), text
+        assert not FLOAT_LITERAL.search(text), text
+    right = CaseOutput("ok", outputs={name: value.copy() for name, value in key.items()})
+    passed = verdict.judge_case(case, right, {"outputs": key})
+    assert (passed.passed, passed.hint, passed.description) == (True, None, case.description)
+
+
+def test_every_way_to_a_verdict_keeps_the_description(monkeypatch):
+    """Is the description kept on a case with no output, on a case the grader failed to judge,
+    and on a visible case whose pass is withheld?"""
+    case = case_of("correct_conv_forward_naive.hidden-2")
+    missing = verdict.judge_case(case, None, {})
+    assert missing.hint.startswith("no output")
+    assert missing.description == case.description
+
+    def broken(*args):
+        raise KeyError("out")
+
+    monkeypatch.setattr(verdict, "_compare_outputs", broken)
+    unjudged = verdict.judge_case(case, CaseOutput("ok"), {"outputs": {}})
+    assert unjudged.unjudged
+    assert unjudged.description == case.description
+    from autograder.grade.results import CaseVerdict
+
+    public = CaseVerdict("public", "visible", True, description="the check cell's case: x")
+    hidden = CaseVerdict("hidden-1", "hidden", False, "wrong", description="3 x 3 window")
+    withheld = verdict.withhold_public_only([public, hidden])
+    assert [v.description for v in withheld] == ["the check cell's case: x", "3 x 3 window"]
+    assert withheld[0].hint == verdict.PUBLIC_ONLY_HINT
+    assert not withheld[0].passed
+
+
+def test_a_stored_result_keeps_descriptions_and_an_older_one_reads_without():
+    """Does a Result's file keep each case's description, and does a file written before
+    descriptions were kept still read, its cases described as ""?"""
+    import json
+
+    from autograder.grade.results import CaseVerdict, CellScore, Result
+
+    verdicts = [
+        CaseVerdict("public", "visible", True, description="the check cell's case: a"),
+        CaseVerdict("hidden-1", "hidden", False, "out is all zeros", description="3 x 2 window"),
+    ]
+    cell = CellScore("ConvolutionalNetworks", "correct_x", "x", 2.0, 1.0, verdicts)
+    result = Result("jdoe", "convnets", "f", "bwrap", cells=[cell])
+    again = Result.from_json(result.to_json())
+    assert again == result
+    assert again.cells[0].cases[1].description == "3 x 2 window"
+    older = json.loads(result.to_json())
+    for case in older["cells"][0]["cases"]:
+        del case["description"]
+    read = Result.from_json(json.dumps(older))
+    assert [case.description for case in read.cells[0].cases] == ["", ""]
+    assert read.cells[0].cases[1].hint == "out is all zeros"
+
+
 @pytest.mark.parametrize("name", ["public", "hidden-2"])
 def test_a_case_that_reached_the_fast_layers_is_told_the_rule(name):
     """Does a case the harness recorded as "used fast layers" fail, visible or hidden, with a
