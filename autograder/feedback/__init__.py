@@ -13,9 +13,10 @@ For every student graded by `python -m autograder grade`:
      with the inline questions graded by hand (or what still awaits hand
      grading), the score of each function, the cases passed, each distinct
      hint of its misses once (hidden cases name a symptom, never an expected
-     value), the inline questions in notebook order with the student's answer
-     and the TA's score and comment (questions.py), and links to the notebook
-     pages.
+     value) with what each hidden case that gave it exercises (its
+     description: "3 x 2 window, stride 1, ..."), the inline questions in
+     notebook order with the student's answer and the TA's score and comment
+     (questions.py), and links to the notebook pages.
 
 The pages are what nbgrader's release_feedback hands back to students. Nothing
 is written unless every submission asked for has a current trusted grading in

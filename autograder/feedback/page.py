@@ -8,7 +8,10 @@ From the top:
      parts: the autograded cells and the inline questions;
   2. a row per function: its points, its cases passed, and what was wrong,
      each distinct message once with the cases that gave it ("not
-     implemented" once for a function, not once per case and cell);
+     implemented" once for a function, not once per case and cell), and
+     under it what each hidden case that gave it exercises, in its
+     description ("3 x 2 window, stride 1, ...": the case's inputs, never an
+     expected value), unless every case of the function gave it;
   3. the inline questions in notebook order, with their numbers and prompts,
      the student's answer, and the score and comment given by hand;
   4. the notebooks, and the grader's notes.
@@ -37,6 +40,7 @@ table.totals tr.total th, table.totals tr.total td.num { font-size: 1.2em; font-
 .full { color: #1a7f37; } .part { color: #9a6700; } .none { color: #cf222e; }
 .pending { color: #6e40c9; }
 ul.hints { margin: .2em 0; padding-left: 1.2em; }
+ul.described { margin: .1em 0 .3em; padding-left: 1.2em; color: #444; font-size: .92em; }
 .cases { color: #666; }
 code { background: #f4f4f4; padding: 0 .2em; }
 section.question { border-left: 3px solid #ddd; margin: 1em 0; padding: .2em 1em; }
@@ -92,20 +96,28 @@ def by_function(cells):
 
 
 def missed(cells):
-    """[(hint, check-cell cases, hidden cases)] of the cases `cells` missed: one entry per
-    distinct hint, in the order first met, with how many cases of each kind gave it."""
+    """[(hint, check-cell cases, hidden cases' descriptions)] of the cases `cells` missed: one
+    entry per distinct hint, in the order first met, with how many check-cell cases gave it
+    and the description of each hidden case that did ("" where a result predates them)."""
     groups = OrderedDict()
     for cell in cells:
         for case in cell.cases:
             if case.passed or not case.hint:
                 continue
-            counts = groups.setdefault(case.hint, [0, 0])
-            counts[case.visibility == "hidden"] += 1
+            group = groups.setdefault(case.hint, [0, []])
+            if case.visibility == "hidden":
+                group[1].append(case.description)
+            else:
+                group[0] += 1
     return [(hint, visible, hidden) for hint, (visible, hidden) in groups.items()]
 
 
 def which_cases(visible, hidden, total):
-    """The cases a hint came from, in words: "all 9 cases", "the check cell's case", ..."""
+    """The cases a hint came from, in words: "all 9 cases", "the check cell's case", ...
+
+    `hidden` is how many hidden cases gave it (or their descriptions, a list).
+    """
+    hidden = hidden if isinstance(hidden, int) else len(hidden)
     if visible + hidden == total and total > 1:
         return f"all {total} cases"
     parts = []
@@ -114,6 +126,32 @@ def which_cases(visible, hidden, total):
     if hidden:
         parts.append(_s(hidden, "hidden case"))
     return " and ".join(parts)
+
+
+def described(descriptions):
+    """The list under a hint of what the hidden cases that gave it exercise, as HTML ("" when
+    no description is known): each description once, with how many cases it stands for."""
+    counts = OrderedDict()
+    for text in descriptions:
+        if text:
+            counts[text] = counts.get(text, 0) + 1
+    if not counts:
+        return ""
+    items = "".join(
+        f"<li>{_e(text)}{f' ({n} cases)' if n > 1 else ''}</li>" for text, n in counts.items()
+    )
+    return f"<ul class='described'>{items}</ul>"
+
+
+def _hint(hint, visible, hidden, total):
+    """One message of a function's row: the hint, the cases it came from, what the hidden ones
+    exercise (left out when every case gave it: nothing to tell them apart)."""
+    which = which_cases(visible, hidden, total)
+    every = visible + len(hidden) == total and total > 1
+    return (
+        f"<li>{_e(hint)} <span class='cases'>({which})</span>"
+        f"{'' if every else described(hidden)}</li>"
+    )
 
 
 def cell_score(cell, grades):
@@ -134,10 +172,7 @@ def _function_row(function, cells, grades):
     max_points = sum(c.max_points for c in cells)
     passed = sum(case.passed for c in cells for case in c.cases)
     total = sum(len(c.cases) for c in cells)
-    hints = [
-        f"<li>{_e(hint)} <span class='cases'>({which_cases(visible, hidden, total)})</span></li>"
-        for hint, visible, hidden in missed(cells)
-    ]
+    hints = [_hint(hint, visible, hidden, total) for hint, visible, hidden in missed(cells)]
     changed = [
         f"{_e(c.grade_id)}: {c.points:g} by the autograder, {by_hand:g} by hand"
         for c, (_, by_hand) in zip(cells, scored, strict=True)
@@ -305,7 +340,8 @@ def render(result, notebook_pages, grades=None, questions=()):
 {_header(t, questions)}
 <h2>Autograded cells</h2>
 <p>Each function was run on its check cell's case and on hidden cases; a cell's points are
-shared equally among its cases. Each message below is given once, with the cases it came from.</p>
+shared equally among its cases. Each message below is given once, with the cases it came from
+and what each hidden one exercises.</p>
 <table><thead><tr><th>function (grade cells)</th><th>points</th><th>cases</th>
 <th>what was wrong</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>

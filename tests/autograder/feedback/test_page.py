@@ -3,6 +3,7 @@ and questions."""
 
 import re
 
+import numpy as np
 import pytest
 
 from autograder.feedback.page import Question, inline_markdown, render
@@ -144,6 +145,115 @@ def test_the_cells_of_one_function_share_its_row():
     assert "2 / 3</td>" in row
     assert "1 of 2 cases" in row
     assert "<li>wrong with pad &#x27;same&#x27; <span class='cases'>(1 hidden case)" in row
+
+
+WRONG = "out has wrong values (73 of 210 entries off)"
+SAME = "3 x 2 filter, stride 3, 'same' padding, uneven in W, N=2, C=3, F=3, H=9, W=10"
+WINDOW = "3 x 2 window, stride 1, overlapping, N=2, C=3, H=6, W=7"
+
+
+def hints_of(row):
+    """{hint: the HTML of its item, described cases included} of a function's row."""
+    next_hint = r"(?=<li>[^<]* <span class='cases'>|</ul></td>)"
+    return dict(re.findall(rf"<li>([^<]*) <span class='cases'>(.*?)</li>{next_hint}", row))
+
+
+def test_a_hidden_miss_shows_what_its_case_exercises():
+    """Is each hidden case that gave a hint described under it (escaped, once per hint), while
+    a passed case, a case missed with another hint and the check cell's case are not?"""
+    html = page_of(
+        cell(
+            "correct_conv_forward_naive",
+            "conv_forward_naive",
+            0.8,
+            4.0,
+            CaseVerdict("public", "visible", False, WRONG, description="the check cell's case: p"),
+            CaseVerdict("hidden-1", "hidden", False, WRONG, description=SAME),
+            CaseVerdict("hidden-2", "hidden", True, description="passed case, 2 x 2 filter"),
+            CaseVerdict("hidden-3", "hidden", False, "out is all zeros", description=WINDOW),
+            CaseVerdict("hidden-4", "hidden", False, WRONG, description="stride 2, pad 1"),
+        )
+    )
+    (row,) = rows(html).values()
+    found = hints_of(row)
+    assert set(found) == {WRONG, "out is all zeros"}
+    wrong, zeros = found[WRONG], found["out is all zeros"]
+    assert wrong.startswith("(the check cell's case and 2 hidden cases)</span>")
+    assert (
+        "<ul class='described'><li>3 x 2 filter, stride 3, &#x27;same&#x27; padding, uneven in "
+        "W, N=2, C=3, F=3, H=9, W=10</li><li>stride 2, pad 1</li></ul>"
+    ) in wrong
+    assert WINDOW not in wrong
+    assert zeros == f"(1 hidden case)</span><ul class='described'><li>{WINDOW}</li></ul>"
+    assert "passed case" not in html
+    assert "case: p" not in html
+    assert html.count("uneven in W") == 1
+
+
+def test_every_case_missed_alike_lists_no_descriptions():
+    """When every case of a function gave the same hint (not implemented), is it said once for
+    "all 5 cases" with no list of the cases (nothing to tell apart)?"""
+    every = [CaseVerdict("public", "visible", False, NOT_DONE, description="the check cell's")]
+    every += [
+        CaseVerdict(f"hidden-{i}", "hidden", False, NOT_DONE, description=f"case {i}")
+        for i in range(1, 5)
+    ]
+    html = page_of(cell("correct_conv_forward_naive", "conv_forward_naive", 0.0, 3.0, *every))
+    (row,) = rows(html).values()
+    assert f"<li>{NOT_DONE} <span class='cases'>(all 5 cases)</span></li>" in row
+    assert "described" not in row
+
+
+def test_cases_described_alike_are_listed_once_and_an_older_result_lists_none():
+    """Are two hidden cases of one description (two cells of a function) listed once with
+    their number, and do cases without a description (an older result) give the count only?"""
+    twin = [
+        CaseVerdict("public", "visible", True),
+        CaseVerdict("hidden-1", "hidden", False, WRONG, description=WINDOW),
+        CaseVerdict("hidden-2", "hidden", True, description="other"),
+    ]
+    html = page_of(
+        cell("correct_max_pool_forward_naive", "max_pool_forward_naive", 1.0, 2.0, *twin),
+        cell("correct_max_pool_padded", "max_pool_forward_naive", 1.0, 2.0, *twin),
+    )
+    (row,) = rows(html).values()
+    assert hints_of(row)[WRONG] == (
+        f"(2 hidden cases)</span><ul class='described'><li>{WINDOW} (2 cases)</li></ul>"
+    )
+    older = page_of(
+        cell(
+            "correct_max_pool_forward_naive",
+            "max_pool_forward_naive",
+            1.0,
+            2.0,
+            CaseVerdict("public", "visible", True),
+            CaseVerdict("hidden-1", "hidden", False, WRONG),
+        )
+    )
+    (row,) = rows(older).values()
+    assert f"<li>{WRONG} <span class='cases'>(1 hidden case)</span></li>" in row
+
+
+def test_a_judged_hidden_miss_shows_its_description_and_no_value_of_the_key():
+    """From a hidden case judged against a key (made up here) to the page: is the miss shown
+    with the case's own description, and no value of the key anywhere on the page?"""
+    from autograder.grade import cases, verdict
+    from autograder.grade.verdict import CaseOutput
+
+    case = next(c for c in cases.all_cases() if c.id == "correct_conv_forward_naive.hidden-2")
+    shape = (2, 3, 3, 4)  # (N, F, H', W') of this case
+    key = {"out": 0.5817 + 0.0231 * np.arange(np.prod(shape)).reshape(shape)}
+    shifted = CaseOutput("ok", outputs={"out": key["out"] + 3.1})
+    verdicts = [
+        CaseVerdict("public", "visible", True, description="the check cell's case: p"),
+        verdict.judge_case(case, shifted, {"outputs": key}),
+    ]
+    html = page_of(cell(case.cell, "conv_forward_naive", 0.5, 1.0, *verdicts))
+    (row,) = rows(html).values()
+    (item,) = hints_of(row).values()
+    assert item.startswith("(1 hidden case)</span><ul class='described'><li>3 x 2 filter, stride 3")
+    assert case.description.replace("'", "&#x27;") in item
+    assert not any(f"{v:.3g}" in html for v in (*key["out"].ravel(), 3.1))
 
 
 def test_a_hint_quoting_markup_is_escaped():
