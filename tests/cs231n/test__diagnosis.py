@@ -12,6 +12,13 @@ import numpy as np
 import pytest
 
 from cs231n._diagnosis import _NOTES, DISCREET_FIELDS, diagnose
+from cs231n.layers import (
+    avg_pool_forward_naive,
+    conv_backward_naive,
+    conv_forward_naive,
+    max_pool_backward_naive,
+    max_pool_forward_naive,
+)
 
 LAYOUT = "(N, F, H', W')"
 HINTS = {"H'": "H' = 1 + (H + 2 * pad - HH) // stride"}
@@ -298,3 +305,312 @@ def test_a_dict_where_an_array_belongs_is_named():
     found = diagnose("out", {"W": S}, S, 1e-7)
     assert (found.ok, found.problem) == (False, "not an array")
     assert found.notes == ["out is a dict; an array of shape (2, 3, 6, 7) was expected."]
+
+
+# ---------------------------------------------------------------------------
+# Sliding windows: the mistakes of convolution and pooling layers
+# ---------------------------------------------------------------------------
+
+CONV_OUT, POOL_OUT, INPUT_GRAD = "(N, F, H', W')", "(N, C, H', W')", "(N, C, H, W)"
+XC = np.random.RandomState(11).randn(2, 3, 9, 7)
+WC = np.random.RandomState(12).randn(4, 3, 3, 3)
+BC = np.random.RandomState(13).randn(4)
+STRIDED = {"stride": 2, "pad": 1}
+XP = np.random.RandomState(14).randn(2, 3, 8, 6)
+POOL = {"pool_height": 2, "pool_width": 2, "stride": 2}
+
+
+def _conv(x, w, conv_param, b=BC):
+    return conv_forward_naive(x, w, b, conv_param)[0]
+
+
+def _conv_padded(x, w, stride, pads):
+    """The convolution with the padding (top, bottom, left, right) given side by side."""
+    top, bottom, left, right = pads
+    padded = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    return _conv(padded, w, {"stride": stride, "pad": 0})
+
+
+def _conv_inputs(conv_param=STRIDED, x=XC, w=WC):
+    return {"x": x, "w": w, "b": BC, "conv_param": conv_param}
+
+
+def _window_notes(actual, expected, layout, inputs=None, reveal=True):
+    found = diagnose("out", actual, expected, 1e-7, layout, None, inputs, reveal)
+    assert not found.ok
+    return "; ".join(found.notes)
+
+
+#: The first words of each note on windows: none may appear where it does not belong.
+WINDOW_WORDS = (
+    "true convolution",
+    "moved",
+    "one pixel at a time",
+    "placed",
+    "mean where",
+    "maximum where",
+    "wrong count",
+    "in the wrong places",
+    "right sum",
+)
+
+
+def _window_claims(text):
+    return [words for words in WINDOW_WORDS if words in text]
+
+
+@pytest.mark.parametrize("reveal", [True, False])
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        _conv_inputs(),
+        {"x": XC, "w": WC, "b": BC},  # the grader's visible cases: the arrays alone
+        {"x": XC, "w": WC},
+    ],
+    ids=["with conv_param", "arrays only", "no bias"],
+)
+def test_a_flipped_filter_is_named_from_the_inputs(inputs, reveal):
+    """Is a true convolution (each filter flipped) named when x and w are given, in both
+    modes, whether or not conv_param and b are among the inputs?"""
+    b = inputs.get("b", np.zeros(4))
+    expected = _conv(XC, WC, STRIDED, b)
+    flipped = _conv(XC, WC[:, :, ::-1, ::-1].copy(), STRIDED, b)
+    text = _window_notes(flipped, expected, CONV_OUT, inputs, reveal)
+    assert text.startswith("out is a true convolution, each filter flipped"), text
+
+
+def test_a_flipped_filter_without_the_inputs_gets_advice_on_windows():
+    """Without x and w the flip cannot be told: is the advice to check the windows and
+    which way the filter is applied, and nothing more specific?"""
+    expected = _conv(XC, WC, STRIDED)
+    flipped = _conv(XC, WC[:, :, ::-1, ::-1].copy(), STRIDED)
+    text = _window_notes(flipped, expected, CONV_OUT)
+    assert text.startswith(
+        "out has wrong values: check each window, where window (i, j) starts (row i * stride, "
+        "column j * stride of the padded input), the padding on each side, and what is "
+        "computed over it (w as it is, not flipped; the max or the mean)."
+    ), text
+    assert _window_claims(text) == [], text
+    hidden = _window_notes(flipped, expected, CONV_OUT, reveal=False)
+    assert hidden.startswith("out has wrong values (160 of 160 entries off): check each window")
+
+
+@pytest.mark.parametrize("reveal", [True, False])
+def test_padding_on_the_wrong_side_moves_a_stride_1_output(reveal):
+    """Is 'same' padding of an even filter put on the wrong sides (the bottom's rows on top)
+    named as the output moved by a row and a column, with no input needed?"""
+    w = np.random.RandomState(15).randn(4, 3, 4, 4)
+    expected = _conv_padded(XC, w, 1, (1, 2, 1, 2))
+    wrong = _conv_padded(XC, w, 1, (2, 1, 2, 1))
+    text = _window_notes(wrong, expected, CONV_OUT, reveal=reveal)
+    assert text.startswith(
+        "out equals the expected output moved 1 row down and 1 column right, the entries at "
+        "the edge aside: is the padding on the wrong side"
+    ), text
+
+
+@pytest.mark.parametrize("reveal", [True, False])
+def test_padding_on_the_wrong_side_with_a_stride_is_named_from_the_inputs(reveal):
+    """With a stride of 2 the output is not moved: are the windows named as placed a row up
+    when the inputs are given, and left to the advice when they are not?"""
+    w = np.random.RandomState(15).randn(4, 3, 4, 3)
+    expected = _conv_padded(XC, w, 2, (1, 2, 1, 1))
+    wrong = _conv_padded(XC, w, 2, (2, 1, 1, 1))
+    inputs = {"x": XC, "w": w, "b": BC}
+    text = _window_notes(wrong, expected, CONV_OUT, inputs, reveal)
+    assert text.startswith(
+        "out is what the right windows give placed 1 row up: is the padding on the wrong side"
+    ), text
+    assert _window_claims(_window_notes(wrong, expected, CONV_OUT, reveal=reveal)) == []
+
+
+@pytest.mark.parametrize("reveal", [True, False])
+@pytest.mark.parametrize("inputs", [None, _conv_inputs()], ids=["no inputs", "inputs"])
+def test_a_window_that_ignores_the_stride_is_named(inputs, reveal):
+    """Is a convolution whose windows move one pixel at a time (the output sized with the
+    stride) named, from the output alone or the inputs?"""
+    expected = _conv(XC, WC, STRIDED)
+    dense = _conv(XC, WC, {"stride": 1, "pad": 1})
+    wrong = dense[:, :, : expected.shape[2], : expected.shape[3]]
+    text = _window_notes(wrong, expected, CONV_OUT, inputs, reveal)
+    if reveal:
+        assert text.startswith(
+            "out[..., 2 * i, 2 * j] equals the expected out[..., i, j]: the windows move one "
+            "pixel at a time; window (i, j) starts at row i * stride and column j * stride"
+        ), text
+    else:
+        assert text.startswith("out's windows move one pixel at a time"), text
+
+
+def test_a_pooling_window_that_ignores_the_stride_is_named():
+    """Is max pooling over windows one pixel apart named in both modes?"""
+    expected = max_pool_forward_naive(XP, POOL)[0]
+    dense = max_pool_forward_naive(XP, {**POOL, "stride": 1})[0]
+    wrong = dense[:, :, : expected.shape[2], : expected.shape[3]]
+    assert "one pixel at a time" in _window_notes(wrong, expected, POOL_OUT)
+    assert "one pixel at a time" in _window_notes(wrong, expected, POOL_OUT, reveal=False)
+
+
+@pytest.mark.parametrize("reveal", [True, False])
+@pytest.mark.parametrize(
+    "inputs", [{"x": XP, "pool_param": POOL}, {"x": XP}], ids=["pool_param", "x only"]
+)
+def test_a_mean_for_a_max_and_a_max_for_a_mean_are_named(inputs, reveal):
+    """Is each window's mean where its maximum belongs named, and the reverse, whether the
+    window's size is given (pool_param) or found?"""
+    maximum = max_pool_forward_naive(XP, POOL)[0]
+    mean = avg_pool_forward_naive(XP, POOL)[0]
+    text = _window_notes(mean, maximum, POOL_OUT, inputs, reveal)
+    assert text.startswith("out holds each window's mean where its maximum belongs"), text
+    text = _window_notes(maximum, mean, POOL_OUT, inputs, reveal)
+    assert text.startswith("out holds each window's maximum where its mean belongs"), text
+
+
+def test_an_average_over_the_wrong_count_is_named():
+    """Is an average pooling whose every window overlaps the padding named as averaging over
+    the wrong count, the padding counted or left out?"""
+    pool = {"pool_height": 5, "pool_width": 5, "stride": 1, "pad": 2}
+    x = XP[:, :, :4, :4]
+    left_out = avg_pool_forward_naive(x, pool)[0]
+    counted = avg_pool_forward_naive(x, {**pool, "count_include_pad": True})[0]
+    for inputs in ({"x": x, "pool_param": pool}, {"x": x}):
+        text = _window_notes(counted, left_out, POOL_OUT, inputs)
+        assert text.startswith("out averages each window over the wrong count: the padding counted")
+        text = _window_notes(left_out, counted, POOL_OUT, inputs, reveal=False)
+        assert text.startswith("out averages each window over the wrong count: the padding left")
+
+
+@pytest.mark.parametrize("reveal", [True, False])
+def test_a_gradient_cropped_from_the_corner_is_named_as_moved(reveal):
+    """Is dx cropped from the top-left corner of the padded gradient (not pad_top rows
+    down) named as the expected dx moved, with the crop to look at?"""
+    dout = np.random.RandomState(16).randn(*_conv(XC, WC, STRIDED).shape)
+    x_pad = np.pad(XC, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    _, cache = conv_forward_naive(x_pad, WC, BC, {"stride": 2, "pad": 0})
+    dx_pad = conv_backward_naive(dout, cache)[0]
+    expected, wrong = dx_pad[:, :, 1:-1, 1:-1], dx_pad[:, :, :-2, :-2]
+    text = _window_notes(wrong, expected, INPUT_GRAD, _conv_inputs(), reveal)
+    assert text.startswith(
+        "out equals the expected output moved 1 row down and 1 column right, the entries at "
+        "the edge aside: is the padding on the wrong side, or cropped from the wrong corner"
+    ), text
+
+
+def _max_pool_dx(dout, x, stride_in_index=True):
+    """max_pool_backward for 2 x 2 windows; the stride left out of the index if asked."""
+    dx = np.zeros_like(x)
+    for n, c, i, j in np.ndindex(dout.shape):
+        window = x[n, c, 2 * i : 2 * i + 2, 2 * j : 2 * j + 2]
+        r, s = np.unravel_index(np.argmax(window), window.shape)
+        top, left = (2 * i, 2 * j) if stride_in_index else (i, j)
+        dx[n, c, top + r, left + s] += dout[n, c, i, j]
+    return dx
+
+
+DOUT_P = np.random.RandomState(17).randn(2, 3, 4, 3)
+
+
+@pytest.mark.parametrize("reveal", [True, False])
+def test_a_gradient_sent_to_the_wrong_entry_of_its_window_is_named(reveal):
+    """Is a max-pool gradient sent to the maximum's row and column swapped named as the
+    right values in the wrong places, and one placed without the stride as the right sums
+    spread over the wrong entries?"""
+    expected = max_pool_backward_naive(DOUT_P, max_pool_forward_naive(XP, POOL)[1])
+    blocks = expected.reshape(2, 3, 4, 2, 3, 2)
+    swapped = blocks.transpose(0, 1, 2, 5, 4, 3).reshape(expected.shape)
+    text = _window_notes(swapped, expected, INPUT_GRAD, reveal=reveal)
+    assert text.startswith("out holds the expected values of each H x W plane, in the wrong "), text
+    no_stride = _max_pool_dx(DOUT_P, XP, stride_in_index=False)
+    text = _window_notes(no_stride, expected, INPUT_GRAD, reveal=reveal)
+    assert text.startswith("out has the right sum over each H x W plane, spread over the wrong")
+
+
+def test_the_advice_follows_the_layout_of_an_output_nothing_explains():
+    """Does an unexplained wrong gradient get advice for its kind (a filter's gradient, an
+    input's gradient when the inputs show windows), and a normalisation's none?"""
+    noise = np.random.RandomState(18).randn
+    dw = noise(4, 3, 3, 3)
+    text = _window_notes(dw + noise(*dw.shape), dw, "(F, C, HH, WW)")
+    assert text.startswith("out has wrong values: it is a sum over every example and output")
+    dx = noise(2, 3, 8, 6)
+    inputs = {"x": XP, "pool_param": POOL, "dout": DOUT_P}
+    text = _window_notes(dx + noise(*dx.shape), dx, INPUT_GRAD, inputs)
+    assert text.startswith("out has wrong values: check where each window's gradient goes")
+    text = _window_notes(dx + noise(*dx.shape), dx, INPUT_GRAD, {"x": XP, "dout": dx})
+    assert text.startswith("worst entry out["), text
+
+
+def _unrelated_mistakes():
+    """Wrong outputs of windows that are none of the mistakes above, with their inputs."""
+    noise = np.random.RandomState(19).randn
+    conv = _conv(XC, WC, STRIDED)
+    pooled = max_pool_forward_naive(XP, POOL)[0]
+    dx = max_pool_backward_naive(DOUT_P, max_pool_forward_naive(XP, POOL)[1])
+    centred = noise(2, 3, 4, 5)
+    centred -= centred.mean(axis=(2, 3), keepdims=True)
+    other = noise(2, 3, 4, 5)
+    other -= other.mean(axis=(2, 3), keepdims=True)
+    full = {"stride": 1, "pad": 2}  # every entry of x under every entry of w: sums kept
+    return {
+        "conv plus noise": (conv + noise(*conv.shape), conv, CONV_OUT, _conv_inputs()),
+        "conv of another x": (_conv(-XC, WC, STRIDED), conv, CONV_OUT, _conv_inputs()),
+        "conv of 2 x w": (_conv(XC, 2 * WC, STRIDED, 0 * BC), conv, CONV_OUT, _conv_inputs()),
+        "flipped, full padding": (
+            _conv(XC, WC[:, :, ::-1, ::-1].copy(), full),
+            _conv(XC, WC, full),
+            CONV_OUT,
+            None,
+        ),
+        "pool plus noise": (pooled + noise(*pooled.shape), pooled, POOL_OUT, {"x": XP}),
+        "dx plus noise": (dx + noise(*dx.shape), dx, INPUT_GRAD, {"x": XP, "dout": DOUT_P}),
+        "a normalisation's gradient": (other, centred, "(N, C, H, W)", None),
+    }
+
+
+@pytest.mark.parametrize("reveal", [True, False])
+@pytest.mark.parametrize("mistake", sorted(_unrelated_mistakes()))
+def test_an_unrelated_mistake_is_not_called_a_window_mistake(mistake, reveal):
+    """Does a wrong output that is none of the window mistakes get none of their notes
+    (no false accusation), and a right one pass with no note at all?"""
+    actual, expected, layout, inputs = _unrelated_mistakes()[mistake]
+    text = _window_notes(actual, expected, layout, inputs, reveal)
+    assert _window_claims(text) == [], text
+    found = diagnose("out", expected.copy(), expected, 1e-7, layout, None, inputs, reveal)
+    assert (found.ok, found.notes) == (True, [])
+
+
+def _window_mistakes():
+    """The window mistakes above, as (actual, expected, layout, inputs)."""
+    expected = _conv(XC, WC, STRIDED)
+    dense = _conv(XC, WC, {"stride": 1, "pad": 1})
+    w = np.random.RandomState(15).randn(4, 3, 4, 4)
+    maximum = max_pool_forward_naive(XP, POOL)[0]
+    return {
+        "flipped": (_conv(XC, WC[:, :, ::-1, ::-1].copy(), STRIDED), expected, CONV_OUT),
+        "stride ignored": (dense[:, :, :5, :4], expected, CONV_OUT),
+        "moved": (
+            _conv_padded(XC, w, 1, (2, 1, 2, 1)),
+            _conv_padded(XC, w, 1, (1, 2, 1, 2)),
+            CONV_OUT,
+        ),
+        "mean for max": (avg_pool_forward_naive(XP, POOL)[0], maximum, POOL_OUT),
+        "stride ignored in the gradient": (
+            _max_pool_dx(DOUT_P, XP, stride_in_index=False),
+            _max_pool_dx(DOUT_P, XP),
+            INPUT_GRAD,
+        ),
+    }
+
+
+@pytest.mark.parametrize("mistake", sorted(_window_mistakes()))
+def test_a_hidden_note_on_windows_holds_no_number_of_the_expected_output(mistake):
+    """Given the inputs (which a hidden case may pass to recognise a mistake), does the
+    hidden note on a window mistake still hold no value of the expected output?"""
+    actual, expected, layout = _window_mistakes()[mistake]
+    inputs = {"x": XC if layout == CONV_OUT else XP, "w": WC, "b": BC}
+    if layout != CONV_OUT:
+        del inputs["w"], inputs["b"]
+    text = _window_notes(actual, expected, layout, inputs, reveal=False)
+    assert _window_claims(text), text
+    assert not FLOAT_LITERAL.search(text), text
+    assert not _numbers_in(text) & _numbers_of(expected), text
