@@ -692,10 +692,11 @@ _EXAMPLES = 2
 def _windows(say, a, e, bad, names, inputs, tol):
     """Name the mistake in an output of sliding windows (4 axes, the last two spatial), or None.
 
-    First from the inputs (a convolution of x and w, or a pooling of x, that
-    gives the expected output, and the variant that gives the actual one),
-    then from the output alone: moved, windows that ignore the stride, each
-    plane's values (or sum) in the wrong places.
+    First from the output alone: moved, windows that ignore the stride (the
+    same words with or without inputs); then from the inputs (a convolution of
+    x and w, or a pooling of x, that gives the expected output, and the
+    variant that gives the actual one); last each plane's values (or sum) in
+    the wrong places.
     """
     if a.ndim != 4 or min(a.shape[-2:]) < 2:
         return None
@@ -703,16 +704,13 @@ def _windows(say, a, e, bad, names, inputs, tol):
     def close(x, y):
         return x is not None and x.shape == y.shape and x.size > 0 and rel_error(x, y) <= tol
 
-    note = _from_inputs(say, a, e, inputs, close)
-    if note:
-        return note
     shift = _moved(a, e, bad, close)
     if shift:
         return say("moved", moved=_move_words(*shift))
     stride = _stride_ignored(a, e, bad, close)
     if stride:
         return say("window_stride", stride=stride)
-    return _planes(say, a, e, names, close)
+    return _from_inputs(say, a, e, inputs, close) or _planes(say, a, e, names, close)
 
 
 def _move_words(dy, dx):
