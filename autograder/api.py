@@ -18,6 +18,10 @@ from .release import ReleaseError as ReleaseError
 from .release import ReleaseResult as ReleaseResult
 from .release import Source as Source
 
+# report: the class report (python -m autograder report).
+from .report import ReportError as ReportError
+from .report import ReportResult as ReportResult
+
 
 def release(course, *, source=None, force=False, verbose=False, log=None):
     """Build the nbgrader course and the student release in `course` (`autograder release`).
@@ -52,13 +56,14 @@ def collect(course, submissions, *, limits=None, log=print):
 
     Returns a CollectResult: the students collected and every problem found,
     each naming the zip (and member) at fault; a bad zip never stops the others.
-    `limits` (collect.Limits) caps file sizes and member counts. Raises
-    CollectError, before writing anything, when DIR is not a released course or
-    a PATH does not exist.
+    The zips refused or warned about are kept in DIR/autograder/collect.json,
+    for the class report. `limits` (collect.Limits) caps file sizes and member
+    counts. Raises CollectError, before writing anything, when DIR is not a
+    released course or a PATH does not exist.
     """
     from .collect import collect as run
 
-    return run(course, submissions, limits=limits, log=log)
+    return run(course, submissions, limits=limits, log=log, record=True)
 
 
 def grade(
@@ -122,3 +127,15 @@ def export(course, *, format="all", log=print):
     from .export import export as run
 
     return run(course, format=format, log=log)
+
+
+def report(course, *, out=None, log=print):
+    """Write the class report, DIR/report/index.html or `out` (`autograder report`).
+
+    Returns a ReportResult (the page's path, and what it shows: a
+    report.gather.ClassReport). Reads the course and never repairs it. Raises
+    ReportError when `course` is not a course or the page cannot be written.
+    """
+    from .report import report as run
+
+    return run(course, out=out, log=log)

@@ -22,8 +22,9 @@ COMMANDS = {
     "grade": ("autograder.grade", "grade the submissions in a sandbox, scores into the gradebook"),
     "feedback": ("autograder.feedback", "write each student's feedback pages"),
     "export": ("autograder.export", "write grades.csv and Gradescope results"),
+    "report": ("autograder.report", "write the class report: scores, struggles, loose ends"),
     "similarity": ("autograder.similarity", "rank pairs of submissions by the code they share"),
-    "demo": ("autograder.demo", "release, fabricate a class, collect, grade, feedback, export"),
+    "demo": ("autograder.demo", "release, fabricate, collect, grade, feedback, export, report"),
     "refs": ("autograder.refs", "regenerate assignment/reference/ from the solutions"),
 }
 

@@ -51,8 +51,10 @@ assignment's due date, --late into DIR/nbgrader_config.py as its late policy
 late it is, and export applies the policy to the trusted scores (grades.csv:
 raw_score, late_submission_penalty, score).
 
-One line is printed per student and per problem, then a summary. Running it
-again with the same zips gives the same tree.
+One line is printed per student and per problem, then a summary (and, on
+stderr, how far it is: autograder/progress.py). Running it again with the same
+zips gives the same tree in submitted/. The zips refused or warned about are
+kept in DIR/autograder/collect.json for `python -m autograder report`.
 
 Exit status: 0 every submission found was collected (warnings may have been
 printed), 1 some were not (the others were collected; a submission matching no
@@ -69,6 +71,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..progress import Progress
+from ..report.records import record_collect
 from .check import Expected, expected_files
 from .problems import CollectError, Problem, show
 from .unzip import MB, Limits
@@ -92,8 +96,9 @@ __all__ = [
 #: timestamp.txt as collect writes it (nbgrader's own collectors write other forms).
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} UTC")
 #: What this verb writes below --course (checked before it runs: cli.py): the
-#: gradebook for --due, nbgrader_config.py for --late.
-WRITES = ("", "submitted", "gradebook.db", "nbgrader_config.py")
+#: gradebook for --due, nbgrader_config.py for --late, autograder/collect.json
+#: (the problems met, for the class report).
+WRITES = ("", "submitted", "gradebook.db", "nbgrader_config.py", "autograder")
 #: The prefix of the temporary folder inside DIR where submissions are extracted.
 STAGING_PREFIX = ".collect-staging-"
 
@@ -129,6 +134,7 @@ def collect(
     roster=None,
     due=None,
     late=None,
+    record=False,
 ):
     """Collect the submissions found in `paths` into `course`; return a CollectResult.
 
@@ -137,9 +143,11 @@ def collect(
     per problem (None: silent). `format` is one of lms.FORMATS (None: told
     from the names), `pattern` the regex of --pattern, `roster` a CSV path or
     a roster.Roster, `due` an aware datetime or --due's text, `late` a
-    (method, percent, cap) tuple. Raises CollectError, before anything is
-    written, when `course` is not a released course, a path does not exist,
-    or the roster, the pattern or the due date cannot be read.
+    (method, percent, cap) tuple. `record`: keep the zips refused or warned
+    about in DIR/autograder/collect.json, for the class report (the verb
+    does). Raises CollectError, before anything is written, when `course` is
+    not a released course, a path does not exist, or the roster, the pattern
+    or the due date cannot be read.
     """
     from . import intake, lms
     from . import late as late_policy
@@ -175,6 +183,8 @@ def collect(
 
     result = CollectResult(course, due=due)
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=course))
+    progress = Progress(len(chosen), "read", "submissions") if log else None
+    say = progress.wrap(say) if progress else say
     try:
         for student, sub in sorted(chosen.items()):
             ok, own, what = _collect_one(sub, expected, course, stage, limits)
@@ -189,9 +199,18 @@ def collect(
             if ok:
                 result.collected.append(student)
             problems += own
+            if progress:
+                progress.step()
     finally:
+        if progress:
+            progress.close()
         shutil.rmtree(stage, ignore_errors=True)
     result.problems = sorted(problems, key=Problem.sort_key)
+    if record:  # for the class report (`autograder report`): what was refused, and why
+        try:
+            record_collect(course, [sub.path for sub in submissions], result.problems)
+        except OSError as error:
+            say(f"warning: the record of this run's problems was not written: {error}")
     return result
 
 
@@ -442,6 +461,7 @@ def main(args):
             roster=args.roster,
             due=args.due,
             late=late,
+            record=True,
         )
     except CollectError as e:
         print(f"collect refused: {e}", file=sys.stderr)

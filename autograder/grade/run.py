@@ -27,6 +27,8 @@ from pathlib import Path
 
 from .. import paths
 from ..environ import environment
+from ..progress import Progress
+from ..report.records import record_failures
 from .course import GradeError, course_paths, find_students, kernels_folder
 from .results import ResultError, read_result, write_result
 from .workers import local_pool
@@ -133,6 +135,8 @@ def grade(
             with tasks as finished:
                 _record(course, settings, finished, len(pending), report, log)
             log(f"graded {len(report.regraded)} in {time.monotonic() - started:.0f} s")
+        # For the class report (`autograder report`): who the grader could not grade, and why.
+        record_failures(course, report.failed, report.regraded + report.reused)
     report.results.sort(key=lambda r: r.student)
     return report
 
@@ -260,24 +264,30 @@ def _record(course, settings, finished, total, report, log):
     from . import gradebook
 
     width = len(str(total))
-    for done, (student, future) in enumerate(finished, 1):
-        try:
-            result = future.result()
-            # One writer: only this process touches the trusted scores.
-            gradebook.record(course, settings.assignment, result)
-            write_result(course, result)
-        except Exception as error:
-            report.failed[student] = f"{student} was not graded: {type(error).__name__}: {error}"
-            log(f"[{done:>{width}}/{total}] {student}: NOT GRADED ({error})")
-            continue
-        report.regraded.append(student)
-        report.results.append(result)
-        flags = len(result.flags) + len(result.cell_flags())
-        log(
-            f"[{done:>{width}}/{total}] {student}: {result.points:g}/{result.max_points:g}"
-            + (f", {flags} flag{'s' if flags > 1 else ''}" if flags else "")
-            + f" ({result.seconds:.1f} s)"
-        )
+    with Progress(total, "graded", "submissions") as progress:
+        log = progress.wrap(log)  # on a terminal, the lines go above the bar
+        for done, (student, future) in enumerate(finished, 1):
+            try:
+                result = future.result()
+                # One writer: only this process touches the trusted scores.
+                gradebook.record(course, settings.assignment, result)
+                write_result(course, result)
+            except Exception as error:
+                report.failed[student] = (
+                    f"{student} was not graded: {type(error).__name__}: {error}"
+                )
+                log(f"[{done:>{width}}/{total}] {student}: NOT GRADED ({error})")
+                progress.step()
+                continue
+            report.regraded.append(student)
+            report.results.append(result)
+            flags = len(result.flags) + len(result.cell_flags())
+            log(
+                f"[{done:>{width}}/{total}] {student}: {result.points:g}/{result.max_points:g}"
+                + (f", {flags} flag{'s' if flags > 1 else ''}" if flags else "")
+                + f" ({result.seconds:.1f} s)"
+            )
+            progress.step()
 
 
 __all__ = ["GradeReport", "grade", "prepare"]

@@ -114,3 +114,23 @@ def test_a_read_only_course_is_named_before_anything_is_done(empty_course, verb)
     assert f"error: {verb} writes into the course, and cannot write {empty_course}" in run.stderr
     assert "Read-only file system" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_read_only_course_can_be_reported_on_elsewhere(empty_course, tmp_path):
+    """On a course mounted read-only, does `report` name the page it cannot write and exit
+    2, and write the page given with --out outside the course?"""
+    if not shutil.which("bwrap"):
+        pytest.skip("bubblewrap is needed to mount the course read-only")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "assignment")])}
+    read_only = ["bwrap", "--dev-bind", "/", "/", "--ro-bind", str(empty_course), str(empty_course)]
+    command = [*read_only, sys.executable, "-m", "autograder", "report", "--course"]
+    run = subprocess.run([*command, str(empty_course)], capture_output=True, text=True, env=env)
+    assert run.returncode == 2, run.stderr
+    assert f"error: cannot write {empty_course / 'report' / 'index.html'}" in run.stderr
+    assert "Traceback" not in run.stderr
+    out = tmp_path / "class.html"
+    run = subprocess.run(
+        [*command, str(empty_course), "--out", str(out)], capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Class report: convnets" in out.read_text(encoding="utf-8")
