@@ -10,7 +10,8 @@
      gradebook, a zip escaping its folder, ...);
   3. collect them (the hostile zips are refused by name);
   4. grade them in the sandbox, --jobs at a time;
-  5. write the feedback pages and export grades.csv and Gradescope results;
+  5. write the feedback pages, export grades.csv and Gradescope results, and
+     write the class report (`autograder report`);
   6. print a table: each student, what the submission is, the score, and the
      grader's flags.
 
@@ -59,6 +60,7 @@ def demo(course=DEFAULT_COURSE, *, jobs=None, ids=DEMO_CLASS, cell_timeout=30, l
     from ..feedback import feedback
     from ..grade import grade
     from ..release import build_release
+    from ..report import report as class_report
     from .fabricate import fabricate_class
 
     course = Path(course).resolve()
@@ -76,7 +78,7 @@ def demo(course=DEFAULT_COURSE, *, jobs=None, ids=DEMO_CLASS, cell_timeout=30, l
     log(f"2/6 fabricate: {len(fabricated)} submissions in {submissions.relative_to(course)}/")
 
     log("3/6 collect")
-    collected = collect(course, [submissions], log=lambda line: log(f"    {line}"))
+    collected = collect(course, [submissions], log=lambda line: log(f"    {line}"), record=True)
     log(
         f"    {len(collected.collected)} collected, "
         f"{len({p.path for p in collected.problems if p.fatal})} refused"
@@ -87,15 +89,17 @@ def demo(course=DEFAULT_COURSE, *, jobs=None, ids=DEMO_CLASS, cell_timeout=30, l
         course, jobs=jobs, cell_timeout=cell_timeout, log=lambda line: log(f"    {line}")
     )
 
-    log("5/6 feedback and export")
+    log("5/6 feedback, export and the class report")
     feedback(course, log=lambda line: None)
     export(course, log=lambda line: log(f"    {line}"))
+    written = class_report(course, log=lambda line: log(f"    {line}"))
 
     log(f"6/6 done in {time.monotonic() - started:.0f} s\n")
     for line in table_lines(fabricated, report, collected):
         log(line)
     log(f"\nfeedback: {course / 'feedback'}/<student>/{paths.ASSIGNMENT_ID}/index.html")
     log(f"grades:   {course / 'grades.csv'}")
+    log(f"report:   {written.path}")
     return fabricated, report
 
 
