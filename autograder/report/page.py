@@ -152,12 +152,13 @@ def _function_rows(report):
         )
         if f.hinted > len(f.hints):
             hints += f"<li><small>and {_s(f.hinted - len(f.hints), 'other hint')}</small></li>"
+        hints = f"<ul class='hints'>{hints}</ul>" if hints else "no miss"
         rows.append(
             f"<tr><td><code>{esc(f.name)}</code><br><small>{esc(', '.join(f.grade_ids))}"
             f"</small></td><td class='num {_klass(f.mean, f.max_points)}'>{f.mean:.2f} / "
             f"{f.max_points:g}</td><td class='num'>{f.full} of {f.students} "
             f"({_share(f.full, f.students)})</td>"
-            f"<td>{f'<ul class=hints>{hints}</ul>' if hints else 'no miss'}</td></tr>"
+            f"<td>{hints}</td></tr>"
         )
     return "".join(rows)
 
@@ -192,7 +193,7 @@ def _zip_table(problems, since=frozenset()):
         )
     return (
         "<table><thead><tr><th>zip</th><th>student</th><th>what was wrong</th>"
-        f"<th>collected</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<th>read by collect</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 
