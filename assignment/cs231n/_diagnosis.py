@@ -23,7 +23,8 @@ side, cropped from the wrong corner), windows that ignore the stride, the
 right values of each plane in the wrong places; and, given the inputs x and w
 (or x alone for pooling), a true convolution (the filter flipped), a mean
 where the maximum belongs or the reverse, windows placed elsewhere (the
-padding on the wrong side); last, a multiple of one of the inputs. A wrong
+padding on the wrong side), a transposed convolution that scatters w flipped
+or its pixels one step apart; last, a multiple of one of the inputs. A wrong
 output none of these explains gets advice from its symptom and layout (which
 part of a window computation to look at).
 
@@ -231,6 +232,18 @@ _NOTES = {
         "layer slides w as it is, window[:, c, u, v] times w[f, c, u, v].",
         "{label} is a true convolution, each filter flipped: a CNN layer slides w as it is "
         "(window[:, c, u, v] times w[f, c, u, v])",
+    ),
+    "scattered_flipped": (
+        "{label} scatters each filter flipped: a transposed convolution adds x[n, f, i, j] "
+        "* w[f, c, u, v] to row i * stride + u, column j * stride + v, w as it is.",
+        "{label} scatters each filter flipped: a transposed convolution adds x[n, f, i, j] "
+        "* w[f, c, u, v] to row i * stride + u, column j * stride + v, w as it is",
+    ),
+    "scatter_stride": (
+        "{label} scatters the input's pixels one step apart: pixel (i, j) goes to rows "
+        "i * stride onwards and columns j * stride onwards.",
+        "{label} scatters the input's pixels one step apart: pixel (i, j) goes to rows "
+        "i * stride onwards and columns j * stride onwards",
     ),
     "mean_for_max": (
         "{label} holds each window's mean where its maximum belongs.",
@@ -786,15 +799,17 @@ def _from_inputs(say, a, e, inputs, close):
     if not isinstance(x, np.ndarray) or x.ndim != 4 or x.dtype.kind != "f":
         return None
     x, a, e = x[:_EXAMPLES].astype(np.float64), a[:_EXAMPLES], e[:_EXAMPLES]
-    w = inputs.get("w")
-    if isinstance(w, np.ndarray):
-        return _conv_mistake(say, a, e, x, w, inputs.get("b"), close)
+    w, b = inputs.get("w"), inputs.get("b")
+    if isinstance(w, np.ndarray) and w.ndim == 4:
+        return _conv_mistake(say, a, e, x, w, b, close) or _transpose_mistake(
+            say, a, e, x, w, b, close
+        )
     return _pool_mistake(say, a, e, x, _pool_sizes(inputs), close)
 
 
 def _conv_mistake(say, a, e, x, w, b, close):
     """Is `a` a true convolution, or x * w with the windows placed elsewhere?"""
-    if w.ndim != 4 or w.shape[1] != x.shape[1] or e.shape[:2] != (x.shape[0], w.shape[0]):
+    if w.shape[1] != x.shape[1] or e.shape[:2] != (x.shape[0], w.shape[0]):
         return None
     b = b if isinstance(b, np.ndarray) and b.shape == w.shape[:1] else np.zeros(w.shape[0])
     dense = _correlate(x, w, b)
@@ -804,6 +819,43 @@ def _conv_mistake(say, a, e, x, w, b, close):
     if close(_take(_correlate(x, w[:, :, ::-1, ::-1], b), grid, a.shape), a):
         return say("flipped")
     return _other_windows(say, dense, grid, a, close)
+
+
+def _transpose_mistake(say, a, e, x, w, b, close):
+    """Is `a` a transposed convolution that scatters w flipped, or its pixels one step apart?"""
+    if w.shape[0] != x.shape[1] or e.shape[:2] != (x.shape[0], w.shape[1]):
+        return None
+    b = b if isinstance(b, np.ndarray) and b.shape == w.shape[1:2] else np.zeros(w.shape[1])
+    (H, W), (HH, WW) = x.shape[-2:], w.shape[-2:]
+    for stride in range(1, 5):
+        size = ((H - 1) * stride + 2 * HH, (W - 1) * stride + 2 * WW)
+        right = _scattered(x, w, stride, size) + b[:, None, None]
+        grid = _grid(right, e, close)
+        if grid is None:
+            continue
+        flipped = _scattered(x, w[:, :, ::-1, ::-1], stride, size) + b[:, None, None]
+        if close(_take(flipped, grid, a.shape), a):
+            return say("scattered_flipped")
+        apart = _scattered(x, w, 1, size) + b[:, None, None]
+        if stride > 1 and close(_take(apart, grid, a.shape), a):
+            return say("scatter_stride")
+        return None
+    return None
+
+
+def _scattered(x, w, stride, size):
+    """The uncropped output of a transposed convolution (no bias), zero-padded to `size`.
+
+    Pixel (i, j) of x, times w, lands at rows i * stride onwards: that is the
+    correlation of x spread `stride` apart with w flipped, channels swapped.
+    """
+    N, F, H, W = x.shape
+    spread = np.zeros((N, F, (H - 1) * stride + 1, (W - 1) * stride + 1))
+    spread[:, :, ::stride, ::stride] = x
+    turned = w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
+    out = _correlate(spread, turned, np.zeros(w.shape[1]))
+    rows, cols = size[0] - out.shape[2], size[1] - out.shape[3]
+    return np.pad(out, ((0, 0), (0, 0), (0, rows), (0, cols)))
 
 
 def _pool_mistake(say, a, e, x, sizes, close):

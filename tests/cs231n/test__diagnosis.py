@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 
 from cs231n._diagnosis import _NOTES, DISCREET_FIELDS, diagnose
+from cs231n.gradient_check import rel_error
 from cs231n.layers import (
     avg_pool_forward_naive,
     conv_backward_naive,
     conv_forward_naive,
+    conv_transpose_forward_naive,
     max_pool_backward_naive,
     max_pool_forward_naive,
 )
@@ -344,6 +346,7 @@ def _window_notes(actual, expected, layout, inputs=None, reveal=True):
 #: The first words of each note on windows: none may appear where it does not belong.
 WINDOW_WORDS = (
     "true convolution",
+    "scatters",
     "moved",
     "one pixel at a time",
     "placed",
@@ -496,6 +499,36 @@ def test_a_gradient_cropped_from_the_corner_is_named_as_moved(reveal):
     ), text
 
 
+XT = np.random.RandomState(20).randn(2, 4, 3, 4)
+WT = np.random.RandomState(21).randn(4, 3, 3, 3)
+BT = np.random.RandomState(22).randn(3)
+
+
+def _scatter(w, stride):
+    """A transposed convolution of XT by w that puts pixel (i, j) at row i * stride onwards
+    (stride 2 in the size of the output, pad 1 cropped)."""
+    H, W = XT.shape[-2:]
+    out = np.zeros((2, 3, 2 * (H - 1) + 3, 2 * (W - 1) + 3))
+    for i, j in np.ndindex(H, W):
+        patch = np.tensordot(XT[:, :, i, j], w, axes=([1], [0]))
+        out[:, :, i * stride : i * stride + 3, j * stride : j * stride + 3] += patch
+    return out[:, :, 1:-1, 1:-1] + BT[:, None, None]
+
+
+@pytest.mark.parametrize("reveal", [True, False])
+def test_a_transposed_convolution_scattering_w_flipped_or_one_step_apart_is_named(reveal):
+    """Given x, w and b, is a transposed convolution that scatters each filter flipped named,
+    and one that scatters the pixels one step apart whatever the stride?"""
+    expected = conv_transpose_forward_naive(XT, WT, BT, {"stride": 2, "pad": 1})[0]
+    assert rel_error(_scatter(WT, 2), expected) < 1e-12
+    inputs = {"x": XT, "w": WT, "b": BT}
+    flipped = _scatter(WT[:, :, ::-1, ::-1], 2)
+    text = _window_notes(flipped, expected, POOL_OUT, inputs, reveal)
+    assert text.startswith("out scatters each filter flipped: a transposed convolution adds")
+    text = _window_notes(_scatter(WT, 1), expected, POOL_OUT, inputs, reveal)
+    assert text.startswith("out scatters the input's pixels one step apart"), text
+
+
 def _max_pool_dx(dout, x, stride_in_index=True):
     """max_pool_backward for 2 x 2 windows; the stride left out of the index if asked."""
     dx = np.zeros_like(x)
@@ -562,6 +595,12 @@ def _unrelated_mistakes():
             None,
         ),
         "pool plus noise": (pooled + noise(*pooled.shape), pooled, POOL_OUT, {"x": XP}),
+        "transposed conv of -x": (
+            _scatter(-WT, 2),
+            _scatter(WT, 2),
+            POOL_OUT,
+            {"x": XT, "w": WT, "b": BT},
+        ),
         "dx plus noise": (dx + noise(*dx.shape), dx, INPUT_GRAD, {"x": XP, "dout": DOUT_P}),
         "a normalisation's gradient": (other, centred, "(N, C, H, W)", None),
     }
@@ -585,19 +624,35 @@ def _window_mistakes():
     dense = _conv(XC, WC, {"stride": 1, "pad": 1})
     w = np.random.RandomState(15).randn(4, 3, 4, 4)
     maximum = max_pool_forward_naive(XP, POOL)[0]
+    conv_inputs = {"x": XC, "w": WC, "b": BC}
+    flipped = _conv(XC, WC[:, :, ::-1, ::-1].copy(), STRIDED)
     return {
-        "flipped": (_conv(XC, WC[:, :, ::-1, ::-1].copy(), STRIDED), expected, CONV_OUT),
-        "stride ignored": (dense[:, :, :5, :4], expected, CONV_OUT),
+        "flipped": (flipped, expected, CONV_OUT, conv_inputs),
+        "stride ignored": (dense[:, :, :5, :4], expected, CONV_OUT, conv_inputs),
         "moved": (
             _conv_padded(XC, w, 1, (2, 1, 2, 1)),
             _conv_padded(XC, w, 1, (1, 2, 1, 2)),
             CONV_OUT,
+            {"x": XC, "w": w, "b": BC},
         ),
-        "mean for max": (avg_pool_forward_naive(XP, POOL)[0], maximum, POOL_OUT),
+        "placed a row up": (
+            _conv_padded(XC, w, 2, (2, 1, 1, 2)),
+            _conv_padded(XC, w, 2, (1, 2, 1, 2)),
+            CONV_OUT,
+            {"x": XC, "w": w, "b": BC},
+        ),
+        "mean for max": (avg_pool_forward_naive(XP, POOL)[0], maximum, POOL_OUT, {"x": XP}),
         "stride ignored in the gradient": (
             _max_pool_dx(DOUT_P, XP, stride_in_index=False),
             _max_pool_dx(DOUT_P, XP),
             INPUT_GRAD,
+            {"x": XP, "dout": DOUT_P},
+        ),
+        "transposed, flipped": (
+            _scatter(WT[:, :, ::-1, ::-1], 2),
+            _scatter(WT, 2),
+            POOL_OUT,
+            {"x": XT, "w": WT, "b": BT},
         ),
     }
 
@@ -606,10 +661,7 @@ def _window_mistakes():
 def test_a_hidden_note_on_windows_holds_no_number_of_the_expected_output(mistake):
     """Given the inputs (which a hidden case may pass to recognise a mistake), does the
     hidden note on a window mistake still hold no value of the expected output?"""
-    actual, expected, layout = _window_mistakes()[mistake]
-    inputs = {"x": XC if layout == CONV_OUT else XP, "w": WC, "b": BC}
-    if layout != CONV_OUT:
-        del inputs["w"], inputs["b"]
+    actual, expected, layout, inputs = _window_mistakes()[mistake]
     text = _window_notes(actual, expected, layout, inputs, reveal=False)
     assert _window_claims(text), text
     assert not FLOAT_LITERAL.search(text), text
