@@ -96,3 +96,25 @@ def test_nothing_to_do_shows_nothing():
         with Progress(0, "graded", stream=out):
             pass
         assert out.getvalue() == ""
+
+
+def test_grading_counts_every_submission_even_one_that_failed(tmp_path, capsys):
+    """Does grade's record loop (run._record) count a submission the grader failed on, log its
+    line, and end its progress at the total, on stderr when that is no terminal?"""
+    from types import SimpleNamespace
+
+    from autograder.grade.run import GradeReport, _record
+
+    class Failed:
+        def result(self):
+            raise RuntimeError("the worker died")
+
+    report, lines = GradeReport(), []
+    finished = [("ada", Failed()), ("bob", Failed())]
+    _record(tmp_path, SimpleNamespace(assignment="convnets"), finished, 2, report, lines.append)
+    assert lines == [
+        "[1/2] ada: NOT GRADED (the worker died)",
+        "[2/2] bob: NOT GRADED (the worker died)",
+    ]
+    assert sorted(report.failed) == ["ada", "bob"]
+    assert capsys.readouterr().err.splitlines()[-1] == "graded 2/2 submissions"
