@@ -889,7 +889,9 @@ def _pool_sizes(inputs):
     """The window sizes to try: pool_param's, or every one up to 5 x 5."""
     for value in inputs.values():
         if isinstance(value, dict) and {"pool_height", "pool_width"} <= set(value):
-            return [(int(value["pool_height"]), int(value["pool_width"]))]
+            size = value["pool_height"], value["pool_width"]
+            if all(isinstance(n, int | np.integer) and 0 < n for n in size):
+                return [tuple(int(n) for n in size)]
     sizes = itertools.product(range(1, 6), repeat=2)
     return sorted((size for size in sizes if size != (1, 1)), key=lambda s: (s[0] * s[1], s))
 
