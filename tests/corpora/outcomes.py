@@ -80,8 +80,9 @@ def mistake_problems(mistake, graded):
     return problems
 
 
-def mistake_row(mistake, graded):
-    """The README's table row for a mistake: id, what it does, what the grader did."""
+def mistake_row(mistake, graded, presubmit=None):
+    """The README's table row for a mistake: id, what it does, what the grader did, and,
+    given `presubmit` (the text of presubmit.column), whether the notebooks caught it."""
     cells = [c for c in graded.scores if c.points < c.max_points]
     lost = sum(c.max_points - c.points for c in cells)
     functions = ", ".join(f"`{f}`" for f in sorted(mistake.breaks)) or "none"
@@ -95,10 +96,17 @@ def mistake_row(mistake, graded):
             f"{c.grade_id} ({c.points:g}/{c.max_points:g})" for c in cells
         )
     hint = next((h for c in cells for h in (x.hint for x in c.cases) if h), "")
-    return (
+    row = (
         f"| {mistake.student_id} | {mistake.description} | {functions} | {verdict} | "
         f"{_cell(hint)} |"
     )
+    return row if presubmit is None else f"{row} {presubmit} |"
+
+
+def without_presubmit(row):
+    """A README row without its last column (caught before submission), as mistake_row
+    writes it when given no `presubmit`."""
+    return row[: row.rstrip(" |").rindex(" | ") + 2]
 
 
 def _cell(text, limit=160):

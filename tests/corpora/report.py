@@ -1,7 +1,7 @@
 """Write tests/corpora/README.md: every corpus case, what it does and what the grader did.
 
     python -m tests.corpora              # mistakes and attacks (about 20 minutes)
-    python -m tests.corpora --mistakes   # the mistakes only (about 3 minutes)
+    python -m tests.corpora --mistakes   # the mistakes only (about 10 minutes)
 
 Mistakes are graded as the corpus tests grade them (the real harness and
 verdict, no sandbox); attacks through the whole pipeline (collect, the
@@ -27,7 +27,11 @@ a row fails a test until this file is generated again.
   that calls the broken function (bar cells that provably cannot see the bug,
   listed in the mistake as spared) and from no other cell, with a hint that
   names the mistake or its symptom. Graded by the real harness and verdict.
-- **Harmless variants**: code that looks wrong and is not; full marks required.
+  The last column says whether the student could have seen it first: the
+  first of their own check cells that fails when the notebooks run with the
+  mistake in place, or "no".
+- **Harmless variants**: code that looks wrong and is not; full marks required,
+  and no check cell failing.
 - **Attacks** (`attacks/`): hostile submissions, graded end to end in the
   sandbox. For each: no point it did not earn, the rest of the class graded
   as without it, no process left, nothing written outside the scratch folder,
@@ -35,7 +39,8 @@ a row fails a test until this file is generated again.
 """
 
 MISTAKE_TABLE = (
-    "| id | the mistake | breaks | what the grader did | first hint |\n|---|---|---|---|---|"
+    "| id | the mistake | breaks | what the grader did | first hint | caught before submission |"
+    "\n|---|---|---|---|---|---|"
 )
 
 
@@ -77,7 +82,26 @@ def attack_row(graded, made):
     return f"| {made.student_id} | {_cell(made.description)} | {did} | {_cell(line)} |"
 
 
-def mistake_section(rows, caught, total, harmless_rows, harmless_kept):
+def presubmit_lines(before, own):
+    """The rate lines of the "caught before submission" column.
+
+    `before`: how many mistakes a check cell caught, of how many; `own`: how many of
+    the broken functions' own cells the grader took points from, and how many of
+    those failed their visible checks.
+    """
+    (caught, total), (own_caught, own_total) = before, own
+    pct = 100 * caught / total if total else 0
+    return [
+        f"Caught before submission: {caught} of {total} ({pct:.0f}%): with the mistake in "
+        "place (and the solution everywhere else), running the notebooks makes one of the "
+        "student's check cells fail (the column names the first; `python -m tests.corpora` "
+        "runs them, see presubmit.py). In the broken function's own cells: of the "
+        f"{own_total} times the grader takes points from such a cell, its visible checks fail "
+        f"{own_caught} times (the column names the cells they let through).",
+    ]
+
+
+def mistake_section(rows, caught, total, harmless_rows, harmless_kept, before, own):
     pct = 100 * caught / total if total else 0
     return "\n".join(
         [
@@ -86,12 +110,15 @@ def mistake_section(rows, caught, total, harmless_rows, harmless_kept):
             f"Catch rate: caught {caught} of {total} ({pct:.0f}%). The hints are those of the "
             "first case that missed.",
             "",
+            *presubmit_lines(before, own),
+            "",
             MISTAKE_TABLE,
             *rows,
             "",
             "## Harmless variants",
             "",
-            f"Kept full marks: {harmless_kept} of {len(harmless_rows)}.",
+            f"Kept full marks and passed every check cell: {harmless_kept} of "
+            f"{len(harmless_rows)}.",
             "",
             MISTAKE_TABLE,
             *harmless_rows,
@@ -101,10 +128,13 @@ def mistake_section(rows, caught, total, harmless_rows, harmless_kept):
 
 
 def grade_mistakes(log=print):
-    """(rows, caught, harmless rows, harmless kept) from grading every corpus mistake."""
+    """(rows, caught, harmless rows, harmless kept, before, own) from grading every corpus
+    mistake and running the notebooks on it (before and own: see presubmit_lines)."""
+    import time
+
     from autograder.grade import verdict
     from autograder.release import build_release
-    from tests.corpora import outcomes
+    from tests.corpora import outcomes, presubmit
     from tests.corpora.mistakes import HARMLESS, MISTAKES
     from tests.grading import HarnessRunner, instructor_copy
 
@@ -115,18 +145,29 @@ def grade_mistakes(log=print):
         source = instructor_copy(tmp / "instructor" / "convnets")
         everything = [*MISTAKES, *HARMLESS]
         graded = outcomes.grade_mistakes(runner, source, tmp / "mistakes", everything)
-        rows, harmless_rows, caught, kept = [], [], 0, 0
+        start = time.perf_counter()
+        measured = presubmit.measure_all(everything, tmp / "presubmit", tmp / "datasets")
+        log(f"caught before submission: measured in {time.perf_counter() - start:.0f} s")
+        rows, harmless_rows, caught, kept, before, own = [], [], 0, 0, 0, [0, 0]
         for mistake in everything:
-            row = outcomes.mistake_row(mistake, graded[mistake.student_id])
-            right = not outcomes.mistake_problems(mistake, graded[mistake.student_id])
+            found, result = measured[mistake.student_id], graded[mistake.student_id]
+            lost = result.lost()
+            column = presubmit.column(mistake, found, lost)
+            row = outcomes.mistake_row(mistake, result, column)
+            right = not outcomes.mistake_problems(mistake, result)
             if mistake.breaks:
                 rows.append(row)
                 caught += right
+                before += bool(found.failed)
+                own_lost, own_failed = presubmit.own_caught(mistake, found, lost)
+                own[0] += len(own_failed)
+                own[1] += len(own_lost)
             else:
                 harmless_rows.append(row)
-                kept += right
-            log(f"{mistake.student_id}: {'ok' if right else 'WRONG'}")
-    return rows, caught, harmless_rows, kept
+                kept += right and not found.failed
+            log(f"{mistake.student_id}: {'ok' if right else 'WRONG'}, presubmit {column}")
+    total = len(MISTAKES)
+    return rows, caught, harmless_rows, kept, (before, total), tuple(own)
 
 
 def attack_section(log=print):
@@ -160,8 +201,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     from tests.corpora.mistakes import MISTAKES
 
-    rows, caught, harmless_rows, kept = grade_mistakes()
-    mistakes = mistake_section(rows, caught, len(MISTAKES), harmless_rows, kept)
+    rows, caught, harmless_rows, kept, before, own = grade_mistakes()
+    mistakes = mistake_section(rows, caught, len(MISTAKES), harmless_rows, kept, before, own)
     old = readme_text()
     if args.mistakes:
         kept_part = old.index("\n## Attacks") + 1 if "\n## Attacks" in old else None

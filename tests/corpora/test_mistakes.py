@@ -43,7 +43,8 @@ def test_the_grader_takes_points_from_the_broken_function_only(mistake, graded_c
     graded = graded_corpus[mistake.student_id]
     assert graded.returncode == 0, graded.stderr[-2000:]
     assert outcomes.mistake_problems(mistake, graded) == []
-    assert outcomes.mistake_row(mistake, graded) in report.read_readme_rows(), (
+    rows = {outcomes.without_presubmit(row) for row in report.read_readme_rows()}
+    assert outcomes.mistake_row(mistake, graded) in rows, (
         "tests/corpora/README.md is out of date: run python -m tests.corpora"
     )
 
