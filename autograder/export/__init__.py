@@ -58,6 +58,11 @@ def export_csv(course, dest=None):
     return dest
 
 
+def _what(case):
+    """A case's visibility, with what it exercises where the result says it."""
+    return f"{case.visibility}: {case.description}" if case.description else case.visibility
+
+
 def gradescope_results(course, result):
     """The results.json content (a dict) of one student's Result."""
     stored = {
@@ -69,7 +74,7 @@ def gradescope_results(course, result):
         score, max_score, _ = stored.get((cell.notebook, cell.grade_id), (cell.points, None, ""))
         score = cell.points if score is None else score
         lines = [
-            f"{case.name} ({case.visibility}): "
+            f"{case.name} ({_what(case)}): "
             + ("passed" if case.passed else f"failed: {case.hint or 'wrong output'}")
             for case in cell.cases
         ]

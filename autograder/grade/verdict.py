@@ -649,8 +649,7 @@ def _compare_outputs(case, output, entry):
     never shows a number from the key (cs231n/_diagnosis.py, reveal=False).
     """
     visible = case.visibility == "visible"
-    inputs = entry.get("inputs", {}) if visible else {}
-    arrays = {k: v for k, v in inputs.items() if isinstance(v, np.ndarray)}
+    inputs = case_inputs(case)  # to recognise a mistake; a hidden hint never quotes them
     problems = []
     for name, expected in entry["outputs"].items():
         if name in output.bad:
@@ -661,7 +660,7 @@ def _compare_outputs(case, output, entry):
             continue
         threshold, layout = case.threshold_for(name), case.layouts.get(name)
         found = _diagnosis().diagnose(
-            name, output.outputs[name], expected, threshold, layout, case.hints, arrays, visible
+            name, output.outputs[name], expected, threshold, layout, case.hints, inputs, visible
         )
         if not found.ok:
             problems += list(found.notes) or [f"{name} is wrong"]

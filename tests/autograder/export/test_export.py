@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import zipfile
 
 import pytest
@@ -54,7 +55,7 @@ def test_gradescope_results_per_submission(exported):
 
 
 def test_gradescope_output_carries_the_hints(exported):
-    """Does a lost test say which case failed and why?"""
+    """Does a lost test say which case failed, what that case exercises, and why?"""
     course, _ = exported
     data = json.loads(
         (course / "export" / "gradescope" / "mistake-conv-stride" / "results.json").read_text()
@@ -62,6 +63,9 @@ def test_gradescope_output_carries_the_hints(exported):
     lost = [t for t in data["tests"] if t["score"] < t["max_score"]]
     assert lost
     assert all("failed:" in t["output"] for t in lost)
+    # e.g. "hidden-2 (hidden: 3 x 3 filter, stride 3, ...): failed: ..."
+    described = re.compile(r"hidden-\d \(hidden: \d+ x \d+ filter, stride")
+    assert any(described.search(t["output"]) for t in lost)
 
 
 def test_export_of_an_ungraded_course_is_a_clear_error(tmp_path):
