@@ -61,6 +61,8 @@ BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(WorkUnits(), "convkit-work-units")
     # Set before the workers start: they inherit it, and import numpy after.
     if getattr(config.option, "numprocesses", None):
         for name in BLAS_THREADS:
@@ -96,26 +98,31 @@ def work_unit(nodeid):
     return path
 
 
-def pytest_xdist_make_scheduler(config, log):
-    """`--dist loadgroup` as this suite means it: units of work by `work_unit`.
+class WorkUnits:
+    """The xdist hook, registered only when pytest-xdist is loaded (`-p no:xdist` is
+    then a plain serial run, not an unknown-hook error)."""
 
-    xdist's own loadgroup reads `xdist_group` marks by rewriting test ids, which
-    pytest 9.2 ignores (every test was scheduled alone: the graded class and the
-    corpus were each built on both workers). FIRST_UNITS go first, then the units
-    with the most tests.
-    """
-    if config.getvalue("dist") != "loadgroup":
-        return None
-    from xdist.scheduler import LoadScopeScheduling
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        """`--dist loadgroup` as this suite means it: units of work by `work_unit`.
 
-    class WorkUnitScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid):
-            return work_unit(nodeid)
+        xdist's own loadgroup reads `xdist_group` marks by rewriting test ids, which
+        pytest 9.2 ignores (every test was scheduled alone: the graded class and the
+        corpus were each built on both workers). FIRST_UNITS go first, then the units
+        with the most tests.
+        """
+        if config.getvalue("dist") != "loadgroup":
+            return None
+        from xdist.scheduler import LoadScopeScheduling
 
-        def _assign_work_unit(self, node):
-            for unit in reversed(FIRST_UNITS):  # the longest chains start at once
-                if unit in self.workqueue:
-                    self.workqueue.move_to_end(unit, last=False)
-            super()._assign_work_unit(node)
+        class WorkUnitScheduling(LoadScopeScheduling):
+            def _split_scope(self, nodeid):
+                return work_unit(nodeid)
 
-    return WorkUnitScheduling(config, log)
+            def _assign_work_unit(self, node):
+                for unit in reversed(FIRST_UNITS):  # the longest chains start at once
+                    if unit in self.workqueue:
+                        self.workqueue.move_to_end(unit, last=False)
+                super()._assign_work_unit(node)
+
+        return WorkUnitScheduling(config, log)
