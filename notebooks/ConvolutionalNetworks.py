@@ -149,13 +149,17 @@ with checking("conv_forward_naive"):
     out, _ = conv_forward_naive(x, w, b, conv_param)
     check("conv_forward_naive", out)
 
-# Other shapes, strides and paddings, against the provided fast layer.
+# Other shapes, strides and paddings, against the provided fast layer: non-square
+# filters, a pair padding, 'same' with stride 3 (one column of padding, on the right
+# only), 'valid' with a row left over (7 - 2 is odd), stride 2 with an int padding,
+# and N, C and F all different.
 np.random.seed(2310)
 for x_shape, w_shape, conv_param in [
     ((3, 2, 7, 7), (4, 2, 3, 3), {"stride": 1, "pad": 0}),
     ((2, 3, 8, 6), (2, 3, 5, 3), {"stride": 1, "pad": (2, 1)}),
-    ((2, 3, 9, 8), (3, 3, 3, 2), {"stride": 3, "pad": "same"}),
-    ((1, 1, 6, 6), (1, 1, 2, 2), {"stride": 2, "pad": "valid"}),
+    ((2, 3, 9, 10), (3, 3, 3, 2), {"stride": 3, "pad": "same"}),
+    ((3, 2, 7, 10), (5, 2, 2, 4), {"stride": 2, "pad": "valid"}),
+    ((2, 4, 5, 7), (3, 4, 3, 3), {"stride": 2, "pad": 1}),
 ]:
     x, w = np.random.randn(*x_shape), np.random.randn(*w_shape)
     b = np.random.randn(w_shape[0])
@@ -219,8 +223,9 @@ plt.show()
 # padding away from the input's gradient.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_conv_backward_naive", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
-# Expect relative errors around 1e-13 or less against the reference (the check fails
-# above 1e-7), and around 1e-9 or less against numeric gradients (they fail above 1e-6).
+# Expect relative errors around 1e-13 or less against the reference and around 1e-11 or
+# less against the fast layer (the checks fail above 1e-7), and around 1e-9 or less
+# against numeric gradients (they fail above 1e-6).
 x, w, b, conv_param, dout = reference_inputs("conv_backward_naive")
 with checking("conv_backward_naive"):
     _, cache = conv_forward_naive(x, w, b, conv_param)
@@ -238,6 +243,21 @@ for name, value, grad in [("dx", x, dx), ("dw", w, dw), ("db", b, db)]:
         lambda _: conv_forward_naive(x, w, b, conv_param)[0], value, dout
     )
     check_close(f"conv_backward_naive {name} vs numeric", grad, numeric, threshold=1e-6)
+
+# 'same' with stride 2, and stride 3 with a non-square filter, against the provided
+# fast layer.
+for x_shape, w_shape, conv_param in [
+    ((2, 3, 7, 6), (4, 3, 3, 3), {"stride": 2, "pad": "same"}),
+    ((1, 2, 7, 9), (2, 2, 3, 5), {"stride": 3, "pad": 1}),
+]:
+    x, w = np.random.randn(*x_shape), np.random.randn(*w_shape)
+    b = np.random.randn(w_shape[0])
+    out, cache = conv_forward_naive(x, w, b, conv_param)
+    dout = np.random.randn(*out.shape)
+    grads = conv_backward_naive(dout, cache)
+    expected = conv_backward_fast(dout, conv_forward_fast(x, w, b, conv_param)[1])
+    for name, grad, fast in zip(("dx", "dw", "db"), grads, expected, strict=True):
+        check_close(f"conv_backward_naive {name}, conv_param={conv_param}", grad, fast)
 
 # %% [markdown]
 # ## Max pooling: naive forward pass
@@ -277,9 +297,10 @@ for x_shape, pool_param in [
 # included, and what happens where windows overlap.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_max_pool_backward_naive", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-# Expect a relative error of 0 against the reference (gradients are copied, not
-# computed; the check fails above 1e-7), and around 1e-11 or less against numeric
-# gradients (it fails above 1e-6).
+# Expect a relative error of 0 against the reference and around 1e-16 or less against the
+# fast layer (gradients are copied, not computed, then added where windows overlap; the
+# checks fail above 1e-7), and around 1e-11 or less against numeric gradients (it fails
+# above 1e-6).
 x, pool_param, dout = reference_inputs("max_pool_backward_naive")
 with checking("max_pool_backward_naive"):
     _, cache = max_pool_forward_naive(x, pool_param)
@@ -299,6 +320,20 @@ numeric = eval_numerical_gradient_array(
     dout,
 )
 check_close("max_pool_backward_naive vs numeric", dx, numeric, threshold=1e-6)
+
+# Ties (inputs drawn from a few integers): each window's gradient goes to its first
+# maximum only, in row-major order, as in the provided fast layer. Also a square
+# window, and overlapping windows with stride 1.
+for x_shape, pool_param, levels in [
+    ((2, 3, 6, 8), {"pool_height": 2, "pool_width": 2, "stride": 2}, 3),
+    ((1, 2, 5, 7), {"pool_height": 3, "pool_width": 3, "stride": 1}, 2),
+]:
+    x = np.random.randint(levels, size=x_shape).astype(float)
+    out, cache = max_pool_forward_naive(x, pool_param)
+    dout = np.random.randn(*out.shape)
+    dx = max_pool_backward_naive(dout, cache)
+    expected = max_pool_backward_fast(dout, max_pool_forward_fast(x, pool_param)[1])
+    check_close(f"max_pool_backward_naive with ties, {pool_param}", dx, expected)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "inline_question_max_pool_gradient_prompt", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Inline Question 1:** In the backward pass of max pooling, each window's upstream gradient goes to a
@@ -364,6 +399,26 @@ with checking("conv_fast_matches_naive"):
     check_close("conv backward dw, naive vs fast", dw_naive, dw_fast)
     check_close("conv backward db, naive vs fast", db_naive, db_fast)
 
+    # Stride 1, and a non-square filter with a pair padding and stride 2 (N, C, F all
+    # different).
+    for x_shape, w_shape, conv_param in [
+        ((20, 3, 16, 14), (8, 3, 3, 3), {"stride": 1, "pad": 1}),
+        ((10, 4, 17, 13), (6, 4, 5, 3), {"stride": 2, "pad": (2, 1)}),
+    ]:
+        x, w = np.random.randn(*x_shape), np.random.randn(*w_shape)
+        b = np.random.randn(w_shape[0])
+        out_naive, cache_naive = conv_forward_naive(x, w, b, conv_param)
+        out_fast, cache_fast = conv_forward_fast(x, w, b, conv_param)
+        check_close(f"conv forward, naive vs fast, {conv_param}", out_naive, out_fast)
+        dout = np.random.randn(*out_fast.shape)
+        grads = zip(
+            conv_backward_naive(dout, cache_naive),
+            conv_backward_fast(dout, cache_fast),
+            strict=True,
+        )
+        for name, (naive, fast) in zip(("dx", "dw", "db"), grads, strict=True):
+            check_close(f"conv backward {name}, naive vs fast, {conv_param}", naive, fast)
+
 # %% nbgrader={"grade": true, "grade_id": "correct_max_pool_fast_matches_naive", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Expect relative errors of 0 (the check fails above 1e-7), and the fast layer many
 # times faster.
@@ -390,6 +445,20 @@ with checking("max_pool_fast_matches_naive"):
     print(f"Backward: naive {t1 - t0:.4f} s, fast {t2 - t1:.4f} s, ", end="")
     print(f"speedup {(t1 - t0) / max(t2 - t1, 1e-6):.0f}x")
     check_close("max pool backward dx, naive vs fast", dx_naive, dx_fast)
+
+    # A 3 x 3 window with stride 3, and with stride 2 (overlapping; a row left over).
+    for x_shape, pool_param in [
+        ((20, 4, 18, 18), {"pool_height": 3, "pool_width": 3, "stride": 3}),
+        ((10, 3, 18, 13), {"pool_height": 3, "pool_width": 3, "stride": 2}),
+    ]:
+        x = np.random.randn(*x_shape)
+        out_naive, cache_naive = max_pool_forward_naive(x, pool_param)
+        out_fast, cache_fast = max_pool_forward_fast(x, pool_param)
+        check_close(f"max pool forward, naive vs fast, {pool_param}", out_naive, out_fast)
+        dout = np.random.randn(*out_fast.shape)
+        dx_naive = max_pool_backward_naive(dout, cache_naive)
+        dx_fast = max_pool_backward_fast(dout, cache_fast)
+        check_close(f"max pool backward dx, naive vs fast, {pool_param}", dx_naive, dx_fast)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "inline_question_fast_layers_prompt", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Inline Question 2:** The fast convolution does the same multiplications and additions as your naive
@@ -499,7 +568,10 @@ with checking("three_layer_convnet_loss"):
 # spread of your initial weights (their standard deviation is `weight_scale`).
 
 # %% nbgrader={"grade": true, "grade_id": "correct_three_layer_convnet_initial_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-# Expect a loss of about log(10) = 2.303 without regularisation, more with it.
+# Expect a loss of about log(10) = 2.303 without regularisation, more with it (log(7) for
+# the 7-class network at the end), and the std of each weight matrix within a few percent
+# of weight_scale (relative errors around 1e-2 or less; the checks fail above 0.05, or
+# 0.1 for the smaller network).
 np.random.seed(231)
 N = 50
 X = np.random.randn(N, 3, 32, 32)
@@ -520,7 +592,11 @@ with checking("three_layer_convnet_initial_loss"):
             "b3": (10,),
         },
     )
-    check_close("std of W2 vs weight_scale", model.params["W2"].std(), 1e-3, threshold=0.01)
+    for name in ("W1", "W2", "W3"):
+        std = model.params[name].std()
+        check_close(f"std of {name} vs weight_scale", std, 1e-3, threshold=0.05)
+    biases = np.concatenate([model.params[name] for name in ("b1", "b2", "b3")])
+    check_close("the biases vs zero", biases, np.zeros_like(biases))
 
     loss, _ = model.loss(X, y)
     print(f"Initial loss (no regularization): {loss:.6f}")
@@ -532,6 +608,35 @@ with checking("three_layer_convnet_initial_loss"):
     expected = 0.5 * model.reg * squares
     check_close("regularization term", loss_reg - loss, expected, threshold=1e-6)
 
+    # Another size: a non-square 16 x 12 input, 7 classes, a 5 x 5 filter, weight_scale 2e-3.
+    config = {
+        "input_dim": (3, 16, 12),
+        "num_filters": 8,
+        "filter_size": 5,
+        "hidden_dim": 40,
+        "num_classes": 7,
+        "weight_scale": 2e-3,
+    }
+    model = ThreeLayerConvNet(**config, dtype=np.float64)
+    shapes = {name: value.shape for name, value in model.params.items()}
+    check_equal(
+        f"parameter shapes, {config}",
+        dict(sorted(shapes.items())),
+        {
+            "W1": (8, 3, 5, 5),
+            "W2": (8 * 8 * 6, 40),
+            "W3": (40, 7),
+            "b1": (8,),
+            "b2": (40,),
+            "b3": (7,),
+        },
+    )
+    for name in ("W1", "W2", "W3"):
+        std = model.params[name].std()
+        check_close(f"std of {name} vs weight_scale 2e-3", std, 2e-3, threshold=0.1)
+    loss, _ = model.loss(np.random.randn(6, 3, 16, 12), np.random.randint(7, size=6))
+    check_close("initial loss vs log(7)", loss, np.log(7), threshold=1e-3)
+
 # %% [markdown]
 # ### Gradient check
 #
@@ -541,8 +646,10 @@ with checking("three_layer_convnet_initial_loss"):
 # single layer: expect relative errors around 1e-6 or less.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_three_layer_convnet_gradients", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-# Expect relative errors around 1e-6 or less; the check fails above 1e-4 (a ReLU or
-# max-pool kink within h of a weight can spoil one entry of a numeric gradient).
+# Expect relative errors around 1e-6 or less; the checks fail above 1e-4 (a ReLU or
+# max-pool kink within h of a weight can spoil one entry of a numeric gradient). The
+# regularisation's share of the gradients, worked out exactly, should match within
+# about 1e-13 (the check fails above 1e-6).
 np.random.seed(231)
 num_inputs = 2
 input_dim = (3, 16, 16)
@@ -565,6 +672,39 @@ with checking("three_layer_convnet_gradients"):
             lambda _: model.loss(X, y)[0], model.params[name], verbose=False
         )
         check_close(f"grads[{name!r}] vs numeric", grads[name], numeric, threshold=1e-4)
+
+    # The regularisation's share of the gradients, by hand: reg * W for each weight,
+    # nothing for the biases (they are not regularised; nonzero here, so that it shows).
+    for name in ("b1", "b2", "b3"):
+        model.params[name] = np.random.randn(*model.params[name].shape)
+    _, grads = model.loss(X, y)
+    model.reg = 0.0
+    _, grads_without = model.loss(X, y)
+    for name in sorted(model.params):
+        share = 0.5 * model.params[name] if name.startswith("W") else 0 * model.params[name]
+        label = f"grads[{name!r}] with reg 0.5 minus without"
+        check_close(label, grads[name] - grads_without[name], share, threshold=1e-6)
+
+    # A non-square input, a 5 x 5 filter, 4 classes and no regularisation.
+    X = np.random.randn(4, 2, 8, 6)
+    y = np.random.randint(4, size=4)
+    model = ThreeLayerConvNet(
+        input_dim=(2, 8, 6),
+        num_filters=3,
+        filter_size=5,
+        hidden_dim=7,
+        num_classes=4,
+        weight_scale=0.3,
+        reg=0.0,
+        dtype=np.float64,
+    )
+    loss, grads = model.loss(X, y)
+    for name in sorted(model.params):
+        numeric = eval_numerical_gradient(
+            lambda _: model.loss(X, y)[0], model.params[name], verbose=False
+        )
+        label = f"grads[{name!r}] vs numeric, input (2, 8, 6)"
+        check_close(label, grads[name], numeric, threshold=1e-4)
 
 # %% [markdown]
 # ## Update rules
@@ -606,6 +746,19 @@ with checking("sgd_momentum"):
         hint="next_w = w + v: the velocity already points downhill",
     )
 
+    # Two steps from no velocity, with the default momentum 0.9: v = -0.1 * [0.5, -1.0]
+    # = [-0.05, 0.1], then v = 0.9 * v - 0.1 * [1.0, 0.0] = [-0.145, 0.09], and w moves
+    # by both: [1.0, -2.0] + [-0.05, 0.1] + [-0.145, 0.09] = [0.805, -1.81].
+    config = {"learning_rate": 0.1}
+    next_w, config = sgd_momentum(np.array([1.0, -2.0]), np.array([0.5, -1.0]), config)
+    next_w, config = sgd_momentum(next_w, np.array([1.0, 0.0]), config)
+    check_close(
+        "sgd_momentum by hand, two steps from no velocity: next_w",
+        next_w,
+        np.array([0.805, -1.81]),
+        hint="with no velocity in config, start from zeros; the default momentum is 0.9",
+    )
+
     # Three steps from the saved state, each from the config the previous one returned.
     next_w, dws, config = reference_inputs("sgd_momentum")
     for dw in dws:
@@ -622,7 +775,8 @@ with checking("sgd_momentum"):
 # `next_w = w - 0.1 * [2.0 / 2.0, -6.0 / 4.0] = [0.9, -0.85]`.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_rmsprop", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Expect relative errors around 1e-16 or less; the checks fail above 1e-7.
+# Expect relative errors around 1e-16 or less (around 3e-9 for the step with the default
+# epsilon, which moves it slightly); the checks fail above 1e-7.
 with checking("rmsprop"):
     # The step worked out above.
     config = {"learning_rate": 0.1, "decay_rate": 0.75, "epsilon": 1.0}
@@ -638,6 +792,18 @@ with checking("rmsprop"):
         next_w,
         np.array([0.9, -0.85]),
         hint="divide by np.sqrt(cache) + epsilon: epsilon outside the square root",
+    )
+
+    # The same first step with the defaults (decay_rate 0.99, epsilon 1e-8) and
+    # learning_rate 0.01: cache = 0.01 * dw ** 2 = [0.04, 0.36], np.sqrt(cache) = [0.2, 0.6],
+    # next_w = w - 0.01 * [2.0 / 0.2, -6.0 / 0.6] = [0.9, -0.9] (epsilon too small to show).
+    config = {"learning_rate": 0.01}
+    next_w, config = rmsprop(np.array([1.0, -1.0]), np.array([2.0, -6.0]), config)
+    check_close(
+        "rmsprop by hand, the default decay_rate: next_w",
+        next_w,
+        np.array([0.9, -0.9]),
+        hint="with no cache in config, start from zeros; the default decay_rate is 0.99",
     )
 
     # Three steps from the saved state; its gradients range from 1e-4 to 10, so

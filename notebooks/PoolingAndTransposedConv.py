@@ -45,9 +45,11 @@ import numpy as np
 
 from cs231n.checks import check, check_close, check_equal, checking, reference_inputs
 from cs231n.fast_layers import (
+    avg_pool_backward_fast,
     avg_pool_forward_fast,
     conv_backward_fast,
     conv_forward_fast,
+    conv_transpose_backward_fast,
     conv_transpose_forward_fast,
     max_pool_backward_fast,
     max_pool_forward_fast,
@@ -105,7 +107,9 @@ for x_shape, pool_param in [
 # receives an equal share of the window's gradient, and overlapping windows add up.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_avg_pool_backward_naive", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-# Expect a relative error around 1e-15 or less; the check fails above 1e-7.
+# Expect relative errors around 1e-15 or less against the reference and the fast layer
+# (the checks fail above 1e-7), and around 1e-10 or less against numeric gradients (it
+# fails above 1e-6).
 x, pool_param, dout = reference_inputs("avg_pool_backward_naive")
 with checking("avg_pool_backward_naive"):
     _, cache = avg_pool_forward_naive(x, pool_param)
@@ -125,6 +129,20 @@ numeric = eval_numerical_gradient_array(
     dout,
 )
 check_close("avg_pool_backward_naive vs numeric", dx, numeric, threshold=1e-6)
+
+# Windows overlapping along the width, a 3 x 3 window with stride 3 and a row and column
+# left over, against the provided fast layer.
+for x_shape, pool_param in [
+    ((2, 2, 6, 7), {"pool_height": 2, "pool_width": 3, "stride": 2}),
+    ((2, 3, 5, 8), {"pool_height": 3, "pool_width": 2, "stride": 1}),
+    ((1, 2, 10, 11), {"pool_height": 3, "pool_width": 3, "stride": 3}),
+]:
+    x = np.random.randn(*x_shape)
+    out, cache = avg_pool_forward_naive(x, pool_param)
+    dout = np.random.randn(*out.shape)
+    dx = avg_pool_backward_naive(dout, cache)
+    expected = avg_pool_backward_fast(dout, avg_pool_forward_fast(x, pool_param)[1])
+    check_close(f"avg_pool_backward_naive, {pool_param}", dx, expected)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "inline_question_avg_vs_max_pool_prompt", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Inline Question 1:** Max pooling sends each window's gradient to one input; average pooling spreads it
@@ -183,7 +201,9 @@ for x_shape, w_shape, stride in [
     check_close(label, out, expected)
 
 # %% nbgrader={"grade": true, "grade_id": "correct_conv_backward_same", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-# Expect relative errors around 1e-13 or less; the check fails above 1e-7.
+# Expect relative errors around 1e-13 or less against the reference and around 1e-11 or
+# less against the fast layer (the checks fail above 1e-7), and around 1e-9 or less
+# against numeric gradients (they fail above 1e-6).
 x, w, b, conv_param, dout = reference_inputs("conv_backward_same")
 with checking("conv_backward_same"):
     _, cache = conv_forward_naive(x, w, b, conv_param)
@@ -202,6 +222,20 @@ for name, value, grad in [("dx", x, dx), ("dw", w, dw), ("db", b, db)]:
     )
     label = f"conv_backward_naive 'same' {name} vs numeric"
     check_close(label, grad, numeric, threshold=1e-6)
+
+# Stride 2 (one row and one column of padding, at the bottom and right), and stride 3
+# with a non-square filter, against the provided fast layer.
+for x_shape, w_shape, stride in [((2, 3, 7, 6), (4, 3, 3, 3), 2), ((1, 2, 8, 10), (2, 2, 5, 3), 3)]:
+    x, w = np.random.randn(*x_shape), np.random.randn(*w_shape)
+    b = np.random.randn(w_shape[0])
+    conv_param = {"stride": stride, "pad": "same"}
+    out, cache = conv_forward_naive(x, w, b, conv_param)
+    dout = np.random.randn(*out.shape)
+    grads = conv_backward_naive(dout, cache)
+    expected = conv_backward_fast(dout, conv_forward_fast(x, w, b, conv_param)[1])
+    for name, grad, fast in zip(("dx", "dw", "db"), grads, expected, strict=True):
+        label = f"conv_backward_naive 'same' {name}, {x_shape}, {w_shape}, stride {stride}"
+        check_close(label, grad, fast)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "inline_question_same_padding_prompt", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Inline Question 2:** A 3 x 3 convolution with stride 2 and `'same'` padding on an input of height 6
@@ -258,8 +292,8 @@ for name, value, grad in [("dx", x, dx), ("dw", w, dw), ("db", b, db)]:
 # `[[2, 1], [2, -2]]`. Both checks start with this example.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_max_pool_padded", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-# Expect relative errors of 0: maxima are copied, not computed. The check fails
-# above 1e-7.
+# Expect relative errors of 0: maxima are copied, not computed. The checks fail
+# above 1e-7 (and the one against numeric gradients, around 1e-11, above 1e-6).
 M = np.array([[1.0, -1.0, 0.0], [-1.0, 2.0, 1.0], [0.0, 2.0, -2.0]]).reshape(1, 1, 3, 3)
 window = {"pool_height": 2, "pool_width": 2, "stride": 2}
 x, pool_param, dout = reference_inputs("max_pool_padded")
@@ -285,6 +319,15 @@ for x_shape, pool_param in [
     dx = max_pool_backward_naive(dout, cache)
     expected = max_pool_backward_fast(dout, fast_cache)
     check_close(f"max_pool_backward_naive, {pool_param}", dx, expected)
+
+# 'same' on negative values without ties, against numeric gradients.
+x = -1.0 - np.random.rand(2, 2, 5, 6)
+pool_param = {"pool_height": 3, "pool_width": 2, "stride": 2, "pad": "same"}
+out, cache = max_pool_forward_naive(x, pool_param)
+dout = np.random.randn(*out.shape)
+dx = max_pool_backward_naive(dout, cache)
+numeric = eval_numerical_gradient_array(lambda x: max_pool_forward_naive(x, pool_param)[0], x, dout)
+check_close(f"max_pool_backward_naive, {pool_param}, vs numeric", dx, numeric, threshold=1e-6)
 
 # %% nbgrader={"grade": true, "grade_id": "correct_avg_pool_padded", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 # Expect relative errors around 1e-15 or less (around 1e-9 against numeric gradients
@@ -354,6 +397,7 @@ for x_shape, w_shape, conv_param in [
     ((2, 3, 4, 4), (3, 2, 3, 3), {"stride": 1, "pad": 0}),
     ((1, 2, 3, 5), (2, 3, 4, 2), {"stride": 3, "pad": (1, 0)}),
     ((2, 2, 3, 3), (2, 4, 3, 3), {"stride": 2, "pad": "same"}),
+    ((1, 3, 2, 4), (3, 2, 2, 3), {"stride": 2, "pad": "valid"}),
 ]:
     x, w = np.random.randn(*x_shape), np.random.randn(*w_shape)
     b = np.random.randn(w_shape[1])
@@ -373,7 +417,8 @@ for x_shape, w_shape, conv_param in [
 # convolution of `dout` with the same filters and no bias.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_conv_transpose_is_conv_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-# Expect a relative error around 1e-15: the same sums in another order. It fails above 1e-7.
+# Expect relative errors around 1e-14 or less: the same sums in another order. They fail
+# above 1e-7.
 np.random.seed(231)
 x = np.zeros((2, 3, 7, 5))  # only the shape matters: dx does not depend on x
 w = np.random.randn(4, 3, 3, 3)
@@ -386,6 +431,20 @@ with checking("conv_transpose_is_conv_backward"):
     out, _ = conv_transpose_forward_naive(dout, w, np.zeros(3), conv_param)
     check_close("transposed convolution of dout vs the convolution's dx", out, dx)
 
+    # Stride 1 with a pair padding and a non-square filter, and stride 3.
+    for x_shape, w_shape, conv_param in [
+        ((2, 2, 6, 4), (3, 2, 3, 5), {"stride": 1, "pad": (1, 2)}),
+        ((1, 4, 9, 6), (2, 4, 3, 3), {"stride": 3, "pad": 0}),
+    ]:
+        x, w = np.zeros(x_shape), np.random.randn(*w_shape)
+        F, C = w_shape[:2]
+        conv_out, cache = conv_forward_fast(x, w, np.zeros(F), conv_param)
+        dout = np.random.randn(*conv_out.shape)  # shaped like the convolution's output
+        dx, _, _ = conv_backward_fast(dout, cache)
+        out, _ = conv_transpose_forward_naive(dout, w, np.zeros(C), conv_param)
+        label = f"transposed convolution of dout vs dx, {x_shape}, {w_shape}, {conv_param}"
+        check_close(label, out, dx)
+
 # %% [markdown]
 # ## Transposed convolution: backward pass
 #
@@ -395,7 +454,9 @@ with checking("conv_transpose_is_conv_backward"):
 # scattered into.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_conv_transpose_backward_naive", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
-# Expect relative errors around 1e-13 or less; the check fails above 1e-7.
+# Expect relative errors around 1e-13 or less against the reference and the fast layer
+# (the checks fail above 1e-7), and around 1e-9 or less against numeric gradients (they
+# fail above 1e-6).
 x, w, b, conv_param, dout = reference_inputs("conv_transpose_backward_naive")
 with checking("conv_transpose_backward_naive"):
     _, cache = conv_transpose_forward_naive(x, w, b, conv_param)
@@ -415,6 +476,21 @@ for name, value, grad in [("dx", x, dx), ("dw", w, dw), ("db", b, db)]:
     )
     label = f"conv_transpose_backward_naive {name} vs numeric"
     check_close(label, grad, numeric, threshold=1e-6)
+
+# Stride 1 with an int padding, and 'same' with stride 2, against the provided fast layer.
+for x_shape, w_shape, conv_param in [
+    ((2, 3, 4, 3), (3, 2, 3, 3), {"stride": 1, "pad": 1}),
+    ((1, 2, 3, 3), (2, 3, 3, 3), {"stride": 2, "pad": "same"}),
+]:
+    x, w = np.random.randn(*x_shape), np.random.randn(*w_shape)
+    b = np.random.randn(w_shape[1])
+    out, cache = conv_transpose_forward_naive(x, w, b, conv_param)
+    dout = np.random.randn(*out.shape)
+    grads = conv_transpose_backward_naive(dout, cache)
+    fast_cache = conv_transpose_forward_fast(x, w, b, conv_param)[1]
+    expected = conv_transpose_backward_fast(dout, fast_cache)
+    for name, grad, fast in zip(("dx", "dw", "db"), grads, expected, strict=True):
+        check_close(f"conv_transpose_backward_naive {name}, {conv_param}", grad, fast)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "inline_question_checkerboard_prompt", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Inline Question 3:** Take a transposed convolution with a 3 x 3 filter and stride 2, and an input

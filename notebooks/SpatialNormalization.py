@@ -72,7 +72,9 @@ from cs231n.layers import (
 # `batchnorm_forward` (provided) on a reshaped input.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_spatial_batchnorm_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-# Expect a relative error around 1e-14 or less; the check fails above 1e-7.
+# Expect a relative error around 1e-14 or less against the reference (the check fails
+# above 1e-7). Below, the per-channel means match beta within about 1e-15 and the stds
+# match gamma within about 1e-7 (1e-5 with eps 1e-3); each check prints its threshold.
 x, gamma, beta, bn_param = reference_inputs("spatial_batchnorm_forward")
 with checking("spatial_batchnorm_forward"):
     print("Before: per-channel means", x.mean(axis=(0, 2, 3)))
@@ -89,6 +91,14 @@ gamma, beta = np.array([1.0, 2.0, 3.0]), np.array([4.0, -5.0, 6.0])
 out, _ = spatial_batchnorm_forward(x, gamma, beta, {"mode": "train"})
 check_close("per-channel means vs beta", out.mean(axis=(0, 2, 3)), beta, threshold=1e-10)
 check_close("per-channel stds vs gamma", out.std(axis=(0, 2, 3)), gamma, threshold=1e-5)
+
+# N, C, H, W all different and a larger eps (1e-3 against a variance of 25: the stds
+# come out 2e-5 below gamma).
+x = 5 * np.random.randn(3, 5, 2, 7) - 3
+gamma, beta = np.random.rand(5) + 0.5, np.random.randn(5)
+out, _ = spatial_batchnorm_forward(x, gamma, beta, {"mode": "train", "eps": 1e-3})
+check_close("per-channel means vs beta, eps 1e-3", out.mean(axis=(0, 2, 3)), beta, threshold=1e-10)
+check_close("per-channel stds vs gamma, eps 1e-3", out.std(axis=(0, 2, 3)), gamma, threshold=1e-4)
 
 # %% [markdown]
 # ## Spatial batch normalisation: test time
@@ -134,28 +144,32 @@ check_close("test-time stds vs gamma", out.std(axis=(0, 2, 3)), gamma, threshold
 # reshaping as the forward pass and `batchnorm_backward_alt` (provided).
 
 # %% nbgrader={"grade": true, "grade_id": "correct_spatial_batchnorm_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-# Expect relative errors around 1e-13 or less; the check fails above 1e-7.
+# Expect relative errors around 1e-13 or less against the reference (the check fails
+# above 1e-7), and around 1e-8 or less against numeric gradients (they fail above 1e-6).
 x, gamma, beta, bn_param, dout = reference_inputs("spatial_batchnorm_backward")
 with checking("spatial_batchnorm_backward"):
     _, cache = spatial_batchnorm_forward(x, gamma, beta, bn_param)
     dx, dgamma, dbeta = spatial_batchnorm_backward(dout, cache)
     check("spatial_batchnorm_backward", dx, dgamma, dbeta)
 
-# Other shapes, against numeric gradients.
+# Other shapes (N, C, H, W all different) and eps, against numeric gradients.
 np.random.seed(2322)
-x = 3 * np.random.randn(3, 4, 2, 5) - 1
-gamma, beta = np.random.randn(4), np.random.randn(4)
-dout = np.random.randn(3, 4, 2, 5)
-_, cache = spatial_batchnorm_forward(x, gamma, beta, {"mode": "train"})
-dx, dgamma, dbeta = spatial_batchnorm_backward(dout, cache)
-for name, value, grad in [("dx", x, dx), ("dgamma", gamma, dgamma), ("dbeta", beta, dbeta)]:
-    numeric = eval_numerical_gradient_array(
-        lambda _: spatial_batchnorm_forward(x, gamma, beta, {"mode": "train"})[0],
-        value,
-        dout,
-    )
-    label = f"spatial_batchnorm_backward {name} vs numeric"
-    check_close(label, grad, numeric, threshold=1e-6)
+for shape, eps in [((3, 4, 2, 5), 1e-5), ((5, 2, 3, 3), 1e-4)]:
+    x = 3 * np.random.randn(*shape) - 1
+    gamma, beta = np.random.randn(shape[1]), np.random.randn(shape[1])
+    dout = np.random.randn(*shape)
+    _, cache = spatial_batchnorm_forward(x, gamma, beta, {"mode": "train", "eps": eps})
+    grads = spatial_batchnorm_backward(dout, cache)
+    for name, value, grad in zip(("dx", "dgamma", "dbeta"), (x, gamma, beta), grads, strict=True):
+        numeric = eval_numerical_gradient_array(
+            lambda _, x=x, gamma=gamma, beta=beta, eps=eps: spatial_batchnorm_forward(
+                x, gamma, beta, {"mode": "train", "eps": eps}
+            )[0],
+            value,
+            dout,
+        )
+        label = f"spatial_batchnorm_backward {name} vs numeric, {shape}, eps {eps}"
+        check_close(label, grad, numeric, threshold=1e-6)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "inline_question_spatial_statistics_prompt", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Inline Question 1:** Spatial batch normalisation computes one mean and one variance per channel, over
@@ -191,22 +205,27 @@ for name, value, grad in [("dx", x, dx), ("dgamma", gamma, dgamma), ("dbeta", be
 # Implement `spatial_groupnorm_forward` in `cs231n/layers.py`.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_spatial_groupnorm_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-# Expect a relative error around 1e-14 or less; the check fails above 1e-7.
+# Expect a relative error around 1e-14 or less against the reference (the check fails
+# above 1e-7). Below, the group means match 0 within about 1e-15 and the stds match 1
+# within about 1e-6; each check prints its threshold.
 x, gamma, beta, G, gn_param = reference_inputs("spatial_groupnorm_forward")
 with checking("spatial_groupnorm_forward"):
     out, _ = spatial_groupnorm_forward(x, gamma, beta, G, gn_param)
     check("spatial_groupnorm_forward", out)
 
-# With gamma = 1 and beta = 0, every group of every example has mean 0 and std 1.
+# With gamma = 1 and beta = 0, every group of every example has mean 0 and std 1:
+# groups of two channels, of three, one channel per group (instance norm) and one
+# group of all channels (layer norm).
 np.random.seed(2323)
-N, C, H, W, G = 3, 8, 3, 4, 4
-x = 4 * np.random.randn(N, C, H, W) + 7
-ones, zeros = np.ones((1, C, 1, 1)), np.zeros((1, C, 1, 1))
-out, _ = spatial_groupnorm_forward(x, ones, zeros, G, {"eps": 1e-5})
-groups = out.reshape(N, G, -1)
-means = groups.mean(axis=2)
-check_close("group means (+ 1) vs 1", means + 1, np.ones((N, G)), threshold=1e-12)
-check_close("group stds vs 1", groups.std(axis=2), np.ones((N, G)), threshold=1e-5)
+for (N, C, H, W), G in [((3, 8, 3, 4), 4), ((2, 6, 5, 2), 2), ((2, 4, 3, 3), 4), ((1, 3, 2, 4), 1)]:
+    x = 4 * np.random.randn(N, C, H, W) + 7
+    ones, zeros = np.ones((1, C, 1, 1)), np.zeros((1, C, 1, 1))
+    out, _ = spatial_groupnorm_forward(x, ones, zeros, G, {"eps": 1e-5})
+    groups = out.reshape(N, G, -1)
+    means = groups.mean(axis=2)
+    label = f"{(N, C, H, W)}, G={G}"
+    check_close(f"group means (+ 1) vs 1, {label}", means + 1, np.ones((N, G)), threshold=1e-12)
+    check_close(f"group stds vs 1, {label}", groups.std(axis=2), np.ones((N, G)), threshold=1e-5)
 
 # %% [markdown]
 # ## Group normalisation: backward pass
@@ -215,29 +234,32 @@ check_close("group stds vs 1", groups.std(axis=2), np.ones((N, G)), threshold=1e
 # this is layer normalisation's backward pass over `C // G * H * W` values.
 
 # %% nbgrader={"grade": true, "grade_id": "correct_spatial_groupnorm_backward", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
-# Expect relative errors around 1e-13 or less; the check fails above 1e-7.
+# Expect relative errors around 1e-13 or less against the reference (the check fails
+# above 1e-7), and around 1e-8 or less against numeric gradients (they fail above 1e-6).
 x, gamma, beta, G, gn_param, dout = reference_inputs("spatial_groupnorm_backward")
 with checking("spatial_groupnorm_backward"):
     _, cache = spatial_groupnorm_forward(x, gamma, beta, G, gn_param)
     dx, dgamma, dbeta = spatial_groupnorm_backward(dout, cache)
     check("spatial_groupnorm_backward", dx, dgamma, dbeta)
 
-# Other shapes, against numeric gradients.
+# Other shapes and groups (of three channels, of two, one group), against numeric gradients.
 np.random.seed(2324)
-N, C, H, W, G = 2, 6, 3, 2, 2
-x = 2 * np.random.randn(N, C, H, W) + 1
-gamma, beta = np.random.randn(1, C, 1, 1), np.random.randn(1, C, 1, 1)
-dout = np.random.randn(N, C, H, W)
-_, cache = spatial_groupnorm_forward(x, gamma, beta, G, {"eps": 1e-5})
-dx, dgamma, dbeta = spatial_groupnorm_backward(dout, cache)
-for name, value, grad in [("dx", x, dx), ("dgamma", gamma, dgamma), ("dbeta", beta, dbeta)]:
-    numeric = eval_numerical_gradient_array(
-        lambda _: spatial_groupnorm_forward(x, gamma, beta, G, {"eps": 1e-5})[0],
-        value,
-        dout,
-    )
-    label = f"spatial_groupnorm_backward {name} vs numeric"
-    check_close(label, grad, numeric, threshold=1e-6)
+for (N, C, H, W), G in [((2, 6, 3, 2), 2), ((3, 8, 2, 3), 4), ((2, 3, 4, 2), 1)]:
+    x = 2 * np.random.randn(N, C, H, W) + 1
+    gamma, beta = np.random.randn(1, C, 1, 1), np.random.randn(1, C, 1, 1)
+    dout = np.random.randn(N, C, H, W)
+    _, cache = spatial_groupnorm_forward(x, gamma, beta, G, {"eps": 1e-5})
+    grads = spatial_groupnorm_backward(dout, cache)
+    for name, value, grad in zip(("dx", "dgamma", "dbeta"), (x, gamma, beta), grads, strict=True):
+        numeric = eval_numerical_gradient_array(
+            lambda _, x=x, gamma=gamma, beta=beta, G=G: spatial_groupnorm_forward(
+                x, gamma, beta, G, {"eps": 1e-5}
+            )[0],
+            value,
+            dout,
+        )
+        label = f"spatial_groupnorm_backward {name} vs numeric, {(N, C, H, W)}, G={G}"
+        check_close(label, grad, numeric, threshold=1e-6)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "inline_question_group_norm_prompt", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # **Inline Question 2:** What problem of batch normalisation does group normalisation fix? Describe a
