@@ -10,8 +10,10 @@
      gradebook, a zip escaping its folder, ...);
   3. collect them (the hostile zips are refused by name);
   4. grade them in the sandbox, --jobs at a time;
-  5. write the feedback pages, export grades.csv and Gradescope results, and
-     write the class report (`autograder report`);
+  5. write the feedback pages, export grades.csv and Gradescope results,
+     write the class report (`autograder report`) and the similarity report
+     (`autograder similarity`, each student also against the instructor's
+     solutions, as a known public solution would be);
   6. print a table: each student, what the submission is, the score, and the
      grader's flags.
 
@@ -61,6 +63,7 @@ def demo(course=DEFAULT_COURSE, *, jobs=None, ids=DEMO_CLASS, cell_timeout=30, l
     from ..grade import grade
     from ..release import build_release
     from ..report import report as class_report
+    from ..similarity import similarity
     from .fabricate import fabricate_class
 
     course = Path(course).resolve()
@@ -89,10 +92,13 @@ def demo(course=DEFAULT_COURSE, *, jobs=None, ids=DEMO_CLASS, cell_timeout=30, l
         course, jobs=jobs, cell_timeout=cell_timeout, log=lambda line: log(f"    {line}")
     )
 
-    log("5/6 feedback, export and the class report")
+    log("5/6 feedback, export, the class report and the similarity report")
     feedback(course, log=lambda line: None)
     export(course, log=lambda line: log(f"    {line}"))
     written = class_report(course, log=lambda line: log(f"    {line}"))
+    similar = similarity(
+        course, against=[paths.ASSIGNMENT_DIR], log=lambda line: log(f"    {line}")
+    )
 
     log(f"6/6 done in {time.monotonic() - started:.0f} s\n")
     for line in table_lines(fabricated, report, collected):
@@ -100,6 +106,7 @@ def demo(course=DEFAULT_COURSE, *, jobs=None, ids=DEMO_CLASS, cell_timeout=30, l
     log(f"\nfeedback: {course / 'feedback'}/<student>/{paths.ASSIGNMENT_ID}/index.html")
     log(f"grades:   {course / 'grades.csv'}")
     log(f"report:   {written.path}")
+    log(f"similar:  {similar.path}")
     return fabricated, report
 
 

@@ -40,6 +40,11 @@ def test_the_demo_runs_end_to_end_and_says_every_score_is_honest(tmp_path):
     assert (course / "feedback" / "solution" / "convnets" / "index.html").is_file()
     assert (course / "grades.csv").is_file()
     assert (course / "export" / "gradescope" / "solution" / "results.json").is_file()
+    assert (course / "report" / "index.html").is_file()
+    # The one student graded is the instructor's solution: compared with assignment/, the
+    # similarity report ranks that pair first, as wholly alike.
+    assert (course / "similarity" / "index.html").is_file()
+    assert any(line.strip().startswith("1. solution and ") and "100%" in line for line in lines)
     assert (course / MARK).is_file()
 
 
