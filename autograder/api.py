@@ -9,6 +9,9 @@ called: this module stays light to import, and offers programs the options a
 verb documents, not its internal ones (grade's `limits`, for one).
 """
 
+# gradescope-bundle: the autograder zip Gradescope runs (python -m autograder gradescope-bundle).
+from .gradescope import BundleError as BundleError
+
 # refs: regenerate or verify assignment/reference/ (python -m autograder refs).
 from .refs import RefsMismatch as RefsMismatch
 
@@ -139,3 +142,17 @@ def report(course, *, out=None, log=print):
     from .report import report as run
 
     return run(course, out=out, log=log)
+
+
+def gradescope_bundle(course, *, out=None, visibility="after_published", log=print):
+    """Write the autograder zip Gradescope runs (`autograder gradescope-bundle`); a Bundle.
+
+    `out` defaults to DIR/gradescope/autograder.zip; `visibility` is when
+    students see the tests (Gradescope's hidden, after_due_date,
+    after_published or visible). The Bundle names the zip, its member count and
+    size, and the answer key it holds. Raises BundleError when `course` is not
+    a released course, the solution fails a case, or the zip cannot be written.
+    """
+    from .gradescope import gradescope_bundle as run
+
+    return run(course, out=out, visibility=visibility, log=log)

@@ -24,6 +24,7 @@ COMMANDS = {
     "export": ("autograder.export", "write grades.csv and Gradescope results"),
     "report": ("autograder.report", "write the class report: scores, struggles, loose ends"),
     "similarity": ("autograder.similarity", "rank pairs of submissions by the code they share"),
+    "gradescope-bundle": ("autograder.gradescope", "write the autograder zip Gradescope runs"),
     "demo": ("autograder.demo", "release, fabricate, collect, grade, feedback, export, report"),
     "refs": ("autograder.refs", "regenerate assignment/reference/ from the solutions"),
 }

@@ -69,6 +69,16 @@ def gradescope_results(course, result):
         cell: (grade.score, grade.max_score, grade.cell_type)
         for cell, grade in cell_grades(course, result.assignment, result.student).items()
     }
+    return results_json(result, stored)
+
+
+def results_json(result, stored):
+    """The results.json content (a dict) of a Result, given its gradebook scores.
+
+    `stored` maps (notebook, grade_id) to (score, max_score, cell_type): a
+    code cell's score replaces the trusted one (a TA's manual score), and a
+    markdown cell (an inline question) is a test once scored, else pending.
+    """
     tests = []
     for number, cell in enumerate(result.cells, start=1):
         score, max_score, _ = stored.get((cell.notebook, cell.grade_id), (cell.points, None, ""))

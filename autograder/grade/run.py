@@ -170,7 +170,7 @@ def prepare(
         box = find_sandbox(sandbox, required=sandbox == "bwrap")
     except SandboxError as error:
         raise GradeError(f"--sandbox bwrap: {error}") from None
-    limits = limits or _harness_limits()
+    limits = limits or harness_limits()
     cell_timeout = int(cell_timeout or notebooks.default_cell_timeout())
     kernel_env = {"CS231N_QUICK": "1", "CS231N_DATASETS": "/data"}
     if execute_notebooks:
@@ -202,7 +202,7 @@ def prepare(
     )
 
 
-def _harness_limits():
+def harness_limits():
     from .sandbox import Limits
 
     # The solution's harness needs about 10 s of CPU; a correct but slow naive

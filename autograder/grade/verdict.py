@@ -192,7 +192,7 @@ def answer_key(cases=None, cache=True):
     key = {case.id: _key_of(case) for case in cases}
     if folder is not None:
         try:
-            _save_key(folder / f"answer-key-{fp[:24]}.npz", fp, key)
+            save_key(folder / f"answer-key-{fp[:24]}.npz", fp, key)
         except OSError:
             pass  # a read-only checkout: the key is recomputed next time
     _KEYS[fp] = key
@@ -240,7 +240,8 @@ def _record_outputs(record):
     return outputs
 
 
-def _save_key(path, fp, key):
+def save_key(path, fp, key):
+    """Write `key` (fingerprint `fp`) to `path` as answer_key's cache reads it (no pickle)."""
     arrays = {}
     skeleton = {case_id: harness.pack(entry, f"k/{n}", arrays) for n, (case_id, entry) in
                 enumerate(key.items())}  # fmt: skip
