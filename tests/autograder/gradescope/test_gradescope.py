@@ -280,3 +280,32 @@ def test_the_verb_refuses_a_folder_that_is_not_a_released_course(tmp_path, capsy
     err = capsys.readouterr().err
     assert "not a released course" in err
     assert "release" in err
+
+
+def test_an_upload_without_the_assignment_is_refused_with_why(grade_release, tmp_path):
+    """An upload holding none of the assignment's files: is it refused (score 0, visible at
+    once) with what was expected, as collect refuses such a zip?"""
+    from autograder.collect.check import expected_files
+    from autograder.gradescope.run import intake, refused
+
+    upload = tmp_path / "submission"
+    upload.mkdir()
+    (upload / "notes.txt").write_text("my answers are in my head\n", encoding="utf-8")
+    expected = expected_files(Path(grade_release).parents[1])
+    fatal, findings = intake(upload, expected, tmp_path / "dest")
+    assert fatal
+    results = refused({"visibility": "after_published"}, findings, 0.1)
+    assert results["score"] == 0
+    assert results["visibility"] == "visible"
+    assert "holds none of the assignment's files" in results["output"]
+    assert "collect_submission.sh" in results["output"]
+
+
+def test_a_zip_upload_is_unpacked_and_loose_files_are_taken_as_they_are(tmp_path):
+    """Is a lone zip the upload to unpack, and a zip beside the notebooks left alone?"""
+    from autograder.gradescope.run import find_upload
+
+    (tmp_path / "convnets.zip").write_bytes(b"PK")
+    assert find_upload(tmp_path) == tmp_path / "convnets.zip"
+    (tmp_path / "ConvolutionalNetworks.ipynb").write_text("{}", encoding="utf-8")
+    assert find_upload(tmp_path) is None
