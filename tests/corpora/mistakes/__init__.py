@@ -41,6 +41,7 @@ SYMPTOMS = {
     "mistake-conv-db-mean": r"db is 1/\d+ of the expected value",
     "mistake-conv-dw-unpadded": r"\bdw\b|raised ValueError",
     "mistake-maxpool-window-stride": r"\bout\b",
+    "mistake-maxpool-height-for-width": r"\bout\b",
     "mistake-maxpool-window-same-index": r"\bout\b|raised ValueError",
     "mistake-maxpool-every-max": r"\bdx\b",
     "mistake-maxpool-assign": r"\bdx\b",

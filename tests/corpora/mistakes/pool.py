@@ -55,6 +55,17 @@ MISTAKES = (
         frozenset({"max_pool_forward_naive"}),
     ),
     Mistake(
+        "mistake-maxpool-height-for-width",
+        "max_pool_forward_naive takes pool_height for the window's width too (invisible on "
+        "square windows)",
+        (Patch(LAYERS, MAX_LOOP, MAX_LOOP.replace(LEFT, LEFT.replace("+ PW", "+ PH"))),),
+        frozenset({"max_pool_forward_naive"}),
+        {
+            "correct_max_pool_fast_matches_naive": "every window of the cell is square "
+            "(2 x 2 and 3 x 3)",
+        },
+    ),
+    Mistake(
         "mistake-maxpool-window-same-index",
         "max_pool_forward_naive indexes the window's columns with the row index i (a typo)",
         (Patch(LAYERS, MAX_LOOP, MAX_LOOP.replace("j * stride", "i * stride")),),
