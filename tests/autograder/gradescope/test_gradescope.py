@@ -59,7 +59,6 @@ def run_autograder(bundle, tmp_path, upload):
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
         "HOME": str(tmp_path),
         ROOT_ENV: str(root),
-        "CONVKIT_SCRATCH": str(tmp_path),
     }
     run = subprocess.run(
         [str(root / "run_autograder")],
