@@ -7,7 +7,9 @@
   --format gradescope  DIR/export/gradescope/<student>/results.json in the
                        format of Gradescope's autograder: the total score, and
                        one test per grade cell with its score, max_score, the
-                       cases passed and the hints, visible to the student
+                       cases passed and the hints (and a score a TA changed
+                       by hand, as such), one per inline question graded by
+                       hand with the TA's comment, visible to the student
                        after the instructor publishes the grades
   --format all         both (the default)
 
@@ -65,21 +67,28 @@ def _what(case):
 
 def gradescope_results(course, result):
     """The results.json content (a dict) of one student's Result."""
-    stored = {
-        cell: (grade.score, grade.max_score, grade.cell_type)
-        for cell, grade in cell_grades(course, result.assignment, result.student).items()
-    }
-    return results_json(result, stored)
+    from ..feedback.questions import read_comments
+
+    grades = cell_grades(course, result.assignment, result.student)
+    stored = {cell: (g.score, g.max_score, g.cell_type) for cell, g in grades.items()}
+    hand = [cell for cell, grade in grades.items() if grade.cell_type == "markdown"]
+    comments = read_comments(course, result.assignment, result.student, hand)
+    return results_json(result, stored, comments)
 
 
-def results_json(result, stored):
+def results_json(result, stored, comments=None):
     """The results.json content (a dict) of a Result, given its gradebook scores.
 
     `stored` maps (notebook, grade_id) to (score, max_score, cell_type): a
-    code cell's score replaces the trusted one (a TA's manual score), and a
-    markdown cell (an inline question) is a test once scored, else pending.
+    code cell's score replaces the trusted one (a TA's manual score, which its
+    output then says), and a markdown cell (an inline question) is a test once
+    scored, else pending. `comments` maps an inline question's (notebook,
+    grade_id) to the comment given with its score (the TA's, or nbgrader's "No
+    response."), which becomes the test's output.
     """
+    comments = comments or {}
     tests = []
+    changed = 0.0  # what hand scores of autograded cells added to the trusted points
     for number, cell in enumerate(result.cells, start=1):
         score, max_score, _ = stored.get((cell.notebook, cell.grade_id), (cell.points, None, ""))
         score = cell.points if score is None else score
@@ -88,6 +97,11 @@ def results_json(result, stored):
             + ("passed" if case.passed else f"failed: {case.hint or 'wrong output'}")
             for case in cell.cases
         ]
+        if abs(score - cell.points) > 1e-9:
+            changed += score - cell.points
+            lines.append(
+                f"Score changed by hand: {cell.points:g} by the autograder, {score:g} by hand."
+            )
         tests.append(
             {
                 "number": str(number),
@@ -106,16 +120,17 @@ def results_json(result, stored):
         if score is None:
             pending.append(f"{notebook}: {grade_id}")
             continue
-        tests.append(
-            {
-                "number": str(len(tests) + 1),
-                "name": f"{notebook}: {grade_id} (graded by hand)",
-                "score": float(score),
-                "max_score": float(max_score),
-                "visibility": "after_published",
-            }
-        )
-    output = [f"Autograded: {result.points:g} / {result.max_points:g}."]
+        test = {
+            "number": str(len(tests) + 1),
+            "name": f"{notebook}: {grade_id} (graded by hand)",
+            "score": float(score),
+            "max_score": float(max_score),
+            "visibility": "after_published",
+        }
+        if comments.get((notebook, grade_id)):
+            test["output"] = f"Comment: {comments[(notebook, grade_id)]}"
+        tests.append(test)
+    output = [f"Autograded: {round(result.points + changed, 6):g} / {result.max_points:g}."]
     if pending:
         output.append("Not graded yet (inline questions): " + ", ".join(pending) + ".")
     return {

@@ -82,7 +82,7 @@ def _answers(course, student, assignment, notebook):
     return {}
 
 
-def _comments(course, assignment, student, cells):
+def read_comments(course, assignment, student, cells):
     """{(notebook, grade_id): the TA's comment, else nbgrader's, or None}."""
     from nbgrader.api import MissingEntry
 
@@ -111,7 +111,7 @@ def read_questions(course, result, grades):
     hand = {cell: grade for cell, grade in grades.items() if grade.cell_type == "markdown"}
     if not hand:
         return []
-    comments = _comments(course, result.assignment, result.student, hand)
+    comments = read_comments(course, result.assignment, result.student, hand)
     release = Path(course) / "release" / result.assignment
     questions = []
     for notebook in notebook_order(result, {nb for nb, _ in hand}):

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from autograder.export import ExportError, export
-from autograder.grade.results import read_result, read_results
+from autograder.export import ExportError, export, results_json
+from autograder.grade.results import CaseVerdict, CellScore, Result, read_result, read_results
 from autograder.paths import ASSIGNMENT_ID
 
 pytestmark = [pytest.mark.export, pytest.mark.slow]
@@ -66,6 +66,39 @@ def test_gradescope_output_carries_the_hints(exported):
     # e.g. "hidden-2 (hidden: 3 x 3 filter, stride 3, ...): failed: ..."
     described = re.compile(r"hidden-\d \(hidden: \d+ x \d+ filter, stride")
     assert any(described.search(t["output"]) for t in lost)
+
+
+def test_gradescope_says_what_a_ta_gave_by_hand():
+    """Does results.json show a TA's score of an autograded cell as changed by hand (in its
+    test's output and in the autograded total), and the comment of an inline question graded
+    by hand as its test's output?"""
+    nb = "ConvolutionalNetworks"
+    cells = [
+        CellScore(nb, "correct_conv_forward_naive", "conv_forward_naive", 3.0, 3.0,
+                  [CaseVerdict("public", "visible", True)]),
+        CellScore(nb, "correct_relu_forward", "relu_forward", 1.0, 1.0, []),
+    ]  # fmt: skip
+    result = Result("jdoe", ASSIGNMENT_ID, "f", "bwrap", cells=cells)
+    stored = {
+        (nb, "correct_conv_forward_naive"): (1.5, 3.0, "code"),
+        (nb, "correct_relu_forward"): (1.0, 1.0, "code"),
+        (nb, "inline_question_a"): (2.0, 2.0, "markdown"),
+        (nb, "inline_question_b"): (None, 2.0, "markdown"),
+    }
+    data = results_json(result, stored, {(nb, "inline_question_a"): "Name the <b>BLAS</b> call."})
+    conv, relu, question = data["tests"]
+    assert conv["score"] == 1.5
+    assert conv["output"].endswith("Score changed by hand: 3 by the autograder, 1.5 by hand.")
+    assert "by hand" not in relu["output"]
+    assert question["score"] == 2.0
+    assert question["output"] == "Comment: Name the <b>BLAS</b> call."
+    assert data["score"] == 4.5
+    assert data["output"].startswith("Autograded: 2.5 / 4. Not graded yet")
+    assert "inline_question_b" in data["output"]
+    # Nothing given by hand (Gradescope's own run): the trusted scores, no comment.
+    plain = results_json(result, {})
+    assert plain["output"] == "Autograded: 4 / 4."
+    assert all("by hand" not in t["output"] for t in plain["tests"])
 
 
 def test_export_of_an_ungraded_course_is_a_clear_error(tmp_path):

@@ -87,7 +87,7 @@ def course(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(
         questions_module,
-        "_comments",
+        "read_comments",
         lambda course, assignment, student, cells: {
             ("ConvolutionalNetworks", "inline_question_zeta"): "Good.",
             ("ConvolutionalNetworks", "inline_question_alpha"): "No response.",
