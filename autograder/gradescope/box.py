@@ -139,7 +139,10 @@ def gradescope_sandbox(prefer="auto"):
             workdir=work,
             limits=Limits(wall_seconds=30, cpu_seconds=10),
         )
-    if trial.stdout.split() != ["box ok", str(box.uid)]:
-        first = (trial.stderr.strip().splitlines() or [trial.reason])[-1]
-        raise SandboxError(f"the box's user (uid {box.uid}) cannot run {sys.executable}: {first}")
+    if trial.stdout.split() != ["box", "ok", str(box.uid)]:
+        said = (trial.stderr.strip() or trial.stdout.strip() or "nothing").splitlines()[-1]
+        raise SandboxError(
+            f"the box's user (uid {box.uid}) cannot run {sys.executable}: "
+            f"{trial.reason or 'it exited 0'}, saying {said[:300]!r}"
+        )
     return box
