@@ -18,6 +18,9 @@ replaces /autograder). The steps, each as `grade` takes it for a course:
                  its cases and hints), the inline questions as 0 of their
                  points "to grade by hand", intake findings in the output
 
+CONVKIT_GRADESCOPE_SANDBOX=fallback forces the plain-user box (to try it where
+bubblewrap works); "auto" (the default) takes bubblewrap when a trial run works.
+
 What the instructor alone should see (the box, every flag, the harness's log)
 is printed to stdout, which Gradescope shows to instructors only. A submission
 that cannot be graded still gets a results.json (score 0, saying why); the
