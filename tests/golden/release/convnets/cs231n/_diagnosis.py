@@ -19,7 +19,16 @@ NaN or inf entries; then, for wrong values, the first simple change that
 would fix them: a near miss, all zeros, one value everywhere, the wrong sign,
 a scale factor, axes swapped, axes reversed, a constant offset (everywhere,
 on the border only, or per index of an axis), wrong only at some indices of
-an axis, a multiple of one of the inputs.
+an axis; then, for the outputs of sliding windows (convolution, pooling and
+their gradients): the output moved by a row or column (padding on the wrong
+side, cropped from the wrong corner), windows that ignore the stride, the
+right values of each plane in the wrong places; and, given the inputs x and w
+(or x alone for pooling), a true convolution (the filter flipped), a mean
+where the maximum belongs or the reverse, windows placed elsewhere (the
+padding on the wrong side), a transposed convolution that scatters w flipped
+or its pixels one step apart; last, a multiple of one of the inputs. A wrong
+output none of these explains gets advice from its symptom and layout (which
+part of a window computation to look at).
 
 There are two modes; the heuristics are the same, the wording differs (see
 _NOTES, one row per note):
@@ -32,13 +41,15 @@ _NOTES, one row per note):
   output (a wrong shape lists each axis that is off). Its wording is given
   nothing but the fields in DISCREET_FIELDS: shapes, dtypes, names, indices,
   counts and a small whole factor ("4 times the expected value"); never a
-  number of `expected`, nor of a difference with it. `inputs` are not used.
+  number of `expected`, nor of a difference with it. `inputs` only help to
+  recognise a mistake (a flipped filter), never to word it.
 """
 
 import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .gradient_check import _relative_errors, rel_error
 
@@ -189,8 +200,97 @@ _NOTES = {
         "{label} is wrong only at {wrong} of the {axis_size} indices of {axis}: a loop "
         "that misses or repeats some? ({count} of {size} entries off)",
     ),
+    # Sliding windows: convolution, pooling and their gradients.
+    "moved": (
+        "{label} equals the expected output moved {moved}, the entries at the edge aside: "
+        "is the padding on the wrong side, or cropped from the wrong corner (rows pad_top : "
+        "pad_top + H)?",
+        "{label} equals the expected output moved {moved}, the entries at the edge aside: "
+        "is the padding on the wrong side, or cropped from the wrong corner?",
+    ),
+    "window_stride": (
+        "{label}[..., {stride} * i, {stride} * j] equals the expected {label}[..., i, j]: the "
+        "windows move one pixel at a time; window (i, j) starts at row i * stride and column "
+        "j * stride of the padded input.",
+        "{label}'s windows move one pixel at a time: window (i, j) starts at row i * stride "
+        "and column j * stride of the padded input",
+    ),
+    "misplaced": (
+        "{label} holds the expected values of each {rows} x {cols} plane, in the wrong "
+        "places: check which entry of its window each one goes to (the row, then the column).",
+        "{label} holds the expected values of each {rows} x {cols} plane, in the wrong "
+        "places: check which entry of its window each one goes to (the row, then the column)",
+    ),
+    "plane_sums": (
+        "{label} has the right sum over each {rows} x {cols} plane, spread over the wrong "
+        "entries: check where each window's gradient lands (row i * stride plus its row in "
+        "the window, and the column alike).",
+        "{label} has the right sum over each {rows} x {cols} plane, spread over the wrong "
+        "entries: check where each window's gradient lands (row i * stride plus its row in "
+        "the window)",
+    ),
+    "flipped": (
+        "{label} is a true convolution, each filter flipped (w[:, :, ::-1, ::-1]): a CNN "
+        "layer slides w as it is, window[:, c, u, v] times w[f, c, u, v].",
+        "{label} is a true convolution, each filter flipped: a CNN layer slides w as it is "
+        "(window[:, c, u, v] times w[f, c, u, v])",
+    ),
+    "scattered_flipped": (
+        "{label} scatters each filter flipped: a transposed convolution adds x[n, f, i, j] "
+        "* w[f, c, u, v] to row i * stride + u, column j * stride + v, w as it is.",
+        "{label} scatters each filter flipped: a transposed convolution adds x[n, f, i, j] "
+        "* w[f, c, u, v] to row i * stride + u, column j * stride + v, w as it is",
+    ),
+    "scatter_stride": (
+        "{label} scatters the input's pixels one step apart: pixel (i, j) goes to rows "
+        "i * stride onwards and columns j * stride onwards.",
+        "{label} scatters the input's pixels one step apart: pixel (i, j) goes to rows "
+        "i * stride onwards and columns j * stride onwards",
+    ),
+    "mean_for_max": (
+        "{label} holds each window's mean where its maximum belongs.",
+        "{label} holds each window's mean where its maximum belongs",
+    ),
+    "max_for_mean": (
+        "{label} holds each window's maximum where its mean belongs.",
+        "{label} holds each window's maximum where its mean belongs",
+    ),
+    "count": (
+        "{label} averages each window over the wrong count: {how}.",
+        "{label} averages each window over the wrong count: {how}",
+    ),
+    "windows_moved": (
+        "{label} is what the right windows give placed {moved}: is the padding on the wrong "
+        "side (the bottom's rows on top, the right's columns on the left)?",
+        "{label} is what the right windows give placed {moved}: is the padding on the wrong "
+        "side (the bottom's rows on top, the right's columns on the left)?",
+    ),
     "input_multiple": ("{label} differs from the expected output by {source}", None),
     "unexplained": (None, "{label} has wrong values ({count} of {size} entries off)"),
+    # Advice on a wrong output nothing above explains, from its layout.
+    "check_windows": (
+        "{label} has wrong values: check each window, where window (i, j) starts (row "
+        "i * stride, column j * stride of the padded input), the padding on each side, and "
+        "what is computed over it (w as it is, not flipped; the max or the mean).",
+        "{label} has wrong values ({count} of {size} entries off): check each window, where "
+        "window (i, j) starts (row i * stride, column j * stride of the padded input), the "
+        "padding on each side, and what is computed over it",
+    ),
+    "check_scatter": (
+        "{label} has wrong values: check where each window's gradient goes (rows i * stride "
+        "onwards of the padded input), that overlapping windows add up (+=, not =), and "
+        "that the padding is cropped from every side.",
+        "{label} has wrong values ({count} of {size} entries off): check where each window's "
+        "gradient goes (rows i * stride onwards of the padded input), that overlapping "
+        "windows add up (+=, not =), and that the padding is cropped from every side",
+    ),
+    "check_filter_grad": (
+        "{label} has wrong values: it is a sum over every example and output position (+=, "
+        "not =) of the upstream gradient times the window of the padded input it multiplied.",
+        "{label} has wrong values ({count} of {size} entries off): it is a sum over every "
+        "example and output position (+=, not =) of the upstream gradient times the window "
+        "of the padded input it multiplied",
+    ),
     "worst": (
         "worst entry {where}: yours {yours:.6g}, expected {wanted:.6g} "
         "({count} of {size} entries off).",
@@ -205,7 +305,7 @@ DISCREET_FIELDS = frozenset(
         "label", "type", "length", "dtype", "expected_dtype", "shape", "expected_shape",
         "ndim", "expected_ndim", "key_names", "sorted_keys", "missing", "extra", "axis",
         "axes", "got", "want", "hint", "perm", "n", "m", "rows", "cols", "sides",
-        "wrong", "axis_size", "count", "size",
+        "wrong", "axis_size", "count", "size", "moved", "how",
     }
 )  # fmt: skip
 
@@ -231,11 +331,11 @@ def diagnose(label, actual, expected, threshold, layout=None, hints=None, inputs
 
     The inputs are those of `checks.compare` (which calls this with reveal=True),
     and reveal: whether notes may show values (see the module docstring); the
-    hidden mode ignores `inputs`. Returns a Diagnosis.
+    hidden mode uses `inputs` only to recognise a mistake. Returns a Diagnosis.
     """
     say = _Say(label, reveal)
     hints = hints or {}
-    inputs = (inputs or {}) if reveal else {}
+    inputs = inputs or {}
     if isinstance(expected, dict):
         return _diagnose_dict(say, actual, expected, threshold, hints, inputs)
     return _diagnose_array(say, actual, expected, threshold, layout, hints, inputs)
@@ -422,7 +522,8 @@ def _value_notes(say, a, e, error, threshold, names, inputs):
     counts = {"count": int(bad.sum()), "size": a.size}
     note = _explanation(say, a, e, error, threshold, names, inputs, bad, counts)
     if note is None:
-        note = say("unexplained", **counts)
+        advice = _advice(names, inputs, a.shape)
+        note = say(advice, **counts) if advice else say("unexplained", **counts)
     worst = np.unravel_index(np.argmax(errors), errors.shape)
     where = f"{say.label}{_index(worst)}" if a.ndim else say.label
     last = say("worst", where=where, yours=a[worst], wanted=e[worst], **counts)
@@ -485,13 +586,16 @@ def _explanation(say, a, e, error, threshold, names, inputs, bad, counts):
         per_index = diff.mean(axis=others, keepdims=True)
         if matches(a - per_index):
             offsets = per_index.ravel()
-            source = _multiple_of_input(offsets, inputs, offsets.shape)
+            source = say.reveal and _multiple_of_input(offsets, inputs, offsets.shape)
             offset = f"the offset is {source}" if source else f"{offsets}."
             return say("per_index", axis=_axis(axis, names), offset=offset)
     note = _only_some(say, bad, names, counts)
     if note:
         return note
-    source = _multiple_of_input(diff, inputs, a.shape)
+    note = _windows(say, a, e, bad, names, inputs, tol)
+    if note:
+        return note
+    source = _multiple_of_input(diff, inputs, a.shape) if say.reveal else None
     if source:
         return say("input_multiple", source=source)
     return None
@@ -583,3 +687,314 @@ def _multiple_of_input(diff, inputs, shape):
             return f"{k:.4g} * {name}: is a term {-k:.4g} * {name} missing?"
         return f"{k:.4g} * {name}: is a term {k:.4g} * {name} added that does not belong?"
     return None
+
+
+# ---------------------------------------------------------------------------
+# Sliding windows: convolution, pooling and their gradients
+# ---------------------------------------------------------------------------
+
+#: The moves tried for an output moved by rows or columns, the smallest first.
+_SHIFTS = sorted(
+    ((dy, dx) for dy in range(-2, 3) for dx in range(-2, 3) if (dy, dx) != (0, 0)),
+    key=lambda shift: (abs(shift[0]) + abs(shift[1]), shift),
+)
+#: The reductions a pooling layer may compute over each window.
+_POOLS = ("max", "mean", "mean over x")
+#: Only the first examples are recomputed from the inputs: enough to tell.
+_EXAMPLES = 2
+
+
+def _windows(say, a, e, bad, names, inputs, tol):
+    """Name the mistake in an output of sliding windows (4 axes, the last two spatial), or None.
+
+    First from the output alone: moved, windows that ignore the stride (the
+    same words with or without inputs); then from the inputs (a convolution of
+    x and w, or a pooling of x, that gives the expected output, and the
+    variant that gives the actual one); last each plane's values (or sum) in
+    the wrong places.
+    """
+    if a.ndim != 4 or min(a.shape[-2:]) < 2:
+        return None
+
+    def close(x, y):
+        return x is not None and x.shape == y.shape and x.size > 0 and rel_error(x, y) <= tol
+
+    shift = _moved(a, e, bad, close)
+    if shift:
+        return say("moved", moved=_move_words(*shift))
+    stride = _stride_ignored(a, e, bad, close)
+    if stride:
+        return say("window_stride", stride=stride)
+    return _from_inputs(say, a, e, inputs, close) or _planes(say, a, e, names, close)
+
+
+def _move_words(dy, dx):
+    """ "1 row down and 2 columns left" for a move of dy rows and dx columns."""
+    parts = []
+    if dy:
+        parts.append(f"{abs(dy)} row{'s' * (abs(dy) > 1)} {'down' if dy > 0 else 'up'}")
+    if dx:
+        parts.append(f"{abs(dx)} column{'s' * (abs(dx) > 1)} {'right' if dx > 0 else 'left'}")
+    return " and ".join(parts)
+
+
+def _moved(a, e, bad, close):
+    """(dy, dx) when a[..., i, j] is e[..., i - dy, j - dx] wherever both exist, else None.
+
+    The move must explain most of the wrong entries (they lie where the two
+    overlap), so an output wrong only at its edges is not called moved.
+    """
+    H, W = a.shape[-2:]
+    wrong = int(bad.sum())
+    for dy, dx in _SHIFTS:
+        if abs(dy) > H - 2 or abs(dx) > W - 2:
+            continue
+        mine = (..., slice(max(dy, 0), H + min(dy, 0)), slice(max(dx, 0), W + min(dx, 0)))
+        theirs = (..., slice(max(-dy, 0), H + min(-dy, 0)), slice(max(-dx, 0), W + min(-dx, 0)))
+        if not close(a[(0, 0, *mine[1:])], e[(0, 0, *theirs[1:])]):
+            continue  # the first plane tells most moves apart, quickly
+        if 2 * int(bad[mine].sum()) >= wrong and close(a[mine], e[theirs]):
+            return dy, dx
+    return None
+
+
+def _stride_ignored(a, e, bad, close):
+    """s when a[..., s * i, s * j] is e[..., i, j] (the windows one pixel apart), else None."""
+    H, W = a.shape[-2:]
+    for s in (2, 3, 4):
+        rows, cols = -(-H // s), -(-W // s)
+        if rows * cols < 2:
+            break
+        grid = (..., slice(None, None, s), slice(None, None, s))
+        if not close(a[0, 0, ::s, ::s], e[0, 0, :rows, :cols]):
+            continue
+        if bad[grid].any() and close(a[grid], e[..., :rows, :cols]):
+            return s
+    return None
+
+
+def _planes(say, a, e, names, close):
+    """Each plane's values, or its sum, right in the wrong places: a gradient sent astray.
+
+    Not for the output of windows (H' x W'), which may keep its sums with the
+    wrong windows: a padding as wide as the filter covers every entry of x alike.
+    """
+    planes = {"rows": names[-2], "cols": names[-1]}
+    if planes["rows"].endswith("'") or planes["cols"].endswith("'"):
+        return None
+    flat_a = a.reshape(-1, a.shape[-2] * a.shape[-1])
+    flat_e = e.reshape(flat_a.shape)
+    if close(np.sort(flat_a[:1]), np.sort(flat_e[:1])) and close(
+        np.sort(flat_a, axis=1), np.sort(flat_e, axis=1)
+    ):
+        return say("misplaced", **planes)
+    # A sum that is small by nature (a normalisation's gradient sums to 0) says nothing.
+    sums, sizes = flat_e.sum(axis=1), np.abs(flat_e).sum(axis=1)
+    if np.all(np.abs(sums) > 1e-4 * sizes) and close(flat_a.sum(axis=1), sums):
+        return say("plane_sums", **planes)
+    return None
+
+
+def _from_inputs(say, a, e, inputs, close):
+    """A forward pass's mistake recognised by recomputing it from x (and w, b), or None."""
+    x = inputs.get("x")
+    if not isinstance(x, np.ndarray) or x.ndim != 4 or x.dtype.kind != "f":
+        return None
+    x, a, e = x[:_EXAMPLES].astype(np.float64), a[:_EXAMPLES], e[:_EXAMPLES]
+    w, b = inputs.get("w"), inputs.get("b")
+    if isinstance(w, np.ndarray) and w.ndim == 4:
+        return _conv_mistake(say, a, e, x, w, b, close) or _transpose_mistake(
+            say, a, e, x, w, b, close
+        )
+    return _pool_mistake(say, a, e, x, _pool_sizes(inputs), close)
+
+
+def _conv_mistake(say, a, e, x, w, b, close):
+    """Is `a` a true convolution, or x * w with the windows placed elsewhere?"""
+    if w.shape[1] != x.shape[1] or e.shape[:2] != (x.shape[0], w.shape[0]):
+        return None
+    b = b if isinstance(b, np.ndarray) and b.shape == w.shape[:1] else np.zeros(w.shape[0])
+    dense = _correlate(x, w, b)
+    grid = _grid(dense, e, close)
+    if grid is None:
+        return None  # not the convolution of x and w the engine knows
+    if close(_take(_correlate(x, w[:, :, ::-1, ::-1], b), grid, a.shape), a):
+        return say("flipped")
+    return _other_windows(say, dense, grid, a, close)
+
+
+def _transpose_mistake(say, a, e, x, w, b, close):
+    """Is `a` a transposed convolution that scatters w flipped, or its pixels one step apart?"""
+    if w.shape[0] != x.shape[1] or e.shape[:2] != (x.shape[0], w.shape[1]):
+        return None
+    b = b if isinstance(b, np.ndarray) and b.shape == w.shape[1:2] else np.zeros(w.shape[1])
+    (H, W), (HH, WW) = x.shape[-2:], w.shape[-2:]
+    for stride in range(1, 5):
+        size = ((H - 1) * stride + 2 * HH, (W - 1) * stride + 2 * WW)
+        right = _scattered(x, w, stride, size) + b[:, None, None]
+        grid = _grid(right, e, close)
+        if grid is None:
+            continue
+        flipped = _scattered(x, w[:, :, ::-1, ::-1], stride, size) + b[:, None, None]
+        if close(_take(flipped, grid, a.shape), a):
+            return say("scattered_flipped")
+        apart = _scattered(x, w, 1, size) + b[:, None, None]
+        if stride > 1 and close(_take(apart, grid, a.shape), a):
+            return say("scatter_stride")
+        return None
+    return None
+
+
+def _scattered(x, w, stride, size):
+    """The uncropped output of a transposed convolution (no bias), zero-padded to `size`.
+
+    Pixel (i, j) of x, times w, lands at rows i * stride onwards: that is the
+    correlation of x spread `stride` apart with w flipped, channels swapped.
+    """
+    N, F, H, W = x.shape
+    spread = np.zeros((N, F, (H - 1) * stride + 1, (W - 1) * stride + 1))
+    spread[:, :, ::stride, ::stride] = x
+    turned = w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
+    out = _correlate(spread, turned, np.zeros(w.shape[1]))
+    rows, cols = size[0] - out.shape[2], size[1] - out.shape[3]
+    return np.pad(out, ((0, 0), (0, 0), (0, rows), (0, cols)))
+
+
+def _pool_mistake(say, a, e, x, sizes, close):
+    """Is `a` the other reduction (mean for max), or the right one over other windows?"""
+    if e.shape[:2] != x.shape[:2]:
+        return None
+    for size in sizes:
+        dense = {how: _pooled(x, *size, how) for how in _POOLS}
+        for how, right in dense.items():
+            grid = _grid(right, e, close)
+            if grid is None:
+                continue
+            for other, wrong in dense.items():
+                if other != how and close(_take(wrong, grid, a.shape), a):
+                    return _reduction_note(say, how, other)
+            return _other_windows(say, right, grid, a, close)
+    return None
+
+
+def _reduction_note(say, right, wrong):
+    if right == "max":
+        return say("mean_for_max")
+    if wrong == "max":
+        return say("max_for_mean")
+    if wrong == "mean":
+        return say("count", how="the padding counted, where only the entries of x belong")
+    return say("count", how="the padding left out, where pool_height * pool_width belongs")
+
+
+def _pool_sizes(inputs):
+    """The window sizes to try: pool_param's, or every one up to 5 x 5."""
+    for value in inputs.values():
+        if isinstance(value, dict) and {"pool_height", "pool_width"} <= set(value):
+            size = value["pool_height"], value["pool_width"]
+            if all(isinstance(n, int | np.integer) and 0 < n for n in size):
+                return [tuple(int(n) for n in size)]
+    sizes = itertools.product(range(1, 6), repeat=2)
+    return sorted((size for size in sizes if size != (1, 1)), key=lambda s: (s[0] * s[1], s))
+
+
+def _correlate(x, w, b):
+    """x (N, C, H, W) cross-correlated with w (F, C, HH, WW), plus b, at every window.
+
+    x is padded with HH - 1 rows and WW - 1 columns of zeros on each side and
+    the window moves one pixel at a time, so any padding and stride's output
+    is a slice of this one (see _grid).
+    """
+    _, _, H, W = x.shape
+    _, _, HH, WW = w.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (HH - 1, HH - 1), (WW - 1, WW - 1)))
+    rows, cols = H + HH - 1, W + WW - 1
+    out = np.zeros((x.shape[0], w.shape[0], rows, cols)) + b[:, None, None]
+    for u in range(HH):
+        for v in range(WW):
+            # Every window's entry (u, v) times the filters' entry (u, v), over channels.
+            out += np.einsum(
+                "nchw,fc->nfhw", padded[:, :, u : u + rows, v : v + cols], w[:, :, u, v]
+            )
+    return out
+
+
+def _pooled(x, PH, PW, how):
+    """Each PH x PW window's max or mean, at every window (x padded by PH - 1, PW - 1).
+
+    "mean" divides by PH * PW (the padding counts as zeros), "mean over x" by
+    the entries of x the window covers; a window of padding alone gives -inf
+    or nan, which matches nothing.
+    """
+    pads = ((0, 0), (0, 0), (PH - 1, PH - 1), (PW - 1, PW - 1))
+    if how == "max":
+        padded = np.pad(x, pads, constant_values=-np.inf)
+        return sliding_window_view(padded, (PH, PW), axis=(2, 3)).max(axis=(-2, -1))
+    sums = sliding_window_view(np.pad(x, pads), (PH, PW), axis=(2, 3)).sum(axis=(-2, -1))
+    if how == "mean":
+        return sums / (PH * PW)
+    inside = np.pad(np.ones(x.shape[-2:]), pads[2:])
+    counts = sliding_window_view(inside, (PH, PW)).sum(axis=(-2, -1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / counts
+
+
+def _grid(dense, e, close):
+    """(r, c, s): e is dense[..., r + s * i, c + s * j], or None.
+
+    That is the padding (r = HH - 1 - pad_top) and the stride of e's windows.
+    The first plane is tried before the whole.
+    """
+    (Hd, Wd), (H, W) = dense.shape[-2:], e.shape[-2:]
+    for s in range(1, max(Hd, Wd) + 1) if H * W > 1 else (1,):
+        if (H - 1) * s >= Hd or (W - 1) * s >= Wd:
+            break
+        for r, c in itertools.product(range(Hd - (H - 1) * s), range(Wd - (W - 1) * s)):
+            first = dense[0, 0, r : r + (H - 1) * s + 1 : s, c : c + (W - 1) * s + 1 : s]
+            if close(first, e[0, 0]) and close(_take(dense, (r, c, s), e.shape), e):
+                return r, c, s
+    return None
+
+
+def _take(dense, grid, shape):
+    """The output of the windows `grid` (r, c, s) picks from dense, or None if out of range."""
+    r, c, s = grid
+    H, W = shape[-2:]
+    taken = dense[..., r : r + (H - 1) * s + 1 : s, c : c + (W - 1) * s + 1 : s]
+    return taken if taken.shape[-2:] == (H, W) else None
+
+
+def _other_windows(say, dense, grid, a, close):
+    """`a` as the right windows one pixel apart, or placed elsewhere: words, or None."""
+    r, c, s = grid
+    if s > 1 and close(_take(dense, (r, c, 1), a.shape), a):
+        return say("window_stride", stride=s)
+    (Hd, Wd), (H, W) = dense.shape[-2:], a.shape[-2:]
+    starts = itertools.product(range(Hd - (H - 1) * s), range(Wd - (W - 1) * s))
+    for r2, c2 in sorted(starts, key=lambda rc: (abs(rc[0] - r) + abs(rc[1] - c), rc)):
+        if (r2, c2) != (r, c) and close(_take(dense, (r2, c2, s), a.shape), a):
+            return say("windows_moved", moved=_move_words(r2 - r, c2 - c))
+    return None
+
+
+def _advice(names, inputs, shape):
+    """The advice for wrong values nothing explains, from the output's layout, or None.
+
+    An input's gradient (N, C, H, W) gets advice on windows only when the
+    inputs show windows (a filter w, a pool_param, a dout of another size):
+    a normalisation's output has that layout too.
+    """
+    if len(names) != 4:
+        return None
+    rows, cols = names[-2:]
+    if rows.endswith("'") and cols.endswith("'"):
+        return "check_windows"
+    if (rows, cols) == ("HH", "WW"):
+        return "check_filter_grad"
+    w, dout = inputs.get("w"), inputs.get("dout")
+    windows = (
+        (isinstance(w, np.ndarray) and w.ndim == 4)
+        or (isinstance(dout, np.ndarray) and dout.ndim == 4 and dout.shape[-2:] != shape[-2:])
+        or any(isinstance(v, dict) and "pool_height" in v for v in inputs.values())
+    )
+    return "check_scatter" if (rows, cols) == ("H", "W") and windows else None
