@@ -47,6 +47,7 @@ SHARED_FIXTURES = {
     "graded_class": (
         "tests/autograder/export/test_export.py",
         "tests/autograder/feedback/test_feedback.py",
+        "tests/autograder/feedback/test_formgrader.py",
         "tests/autograder/grade/test_distributed.py",
         "tests/autograder/grade/test_grade.py",
         "tests/corpora/attacks/test_attacks.py",
