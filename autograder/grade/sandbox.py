@@ -71,8 +71,11 @@ Limits (a Limits; the defaults suit grading one submission):
 
 FallbackSandbox (`kind == "fallback"`, when bubblewrap is missing or does not
 work here) warns once and applies only the rlimits, a new session, the
-workdir as current directory and the clean environment: the command can read
-the course directory and use the host's network. Inside paths of `readonly`
+workdir as current directory, the clean environment and, where the kernel
+takes it, a seccomp filter (seccomp.py: socket() of any family but AF_UNIX
+fails with EPERM, in every process of the box): the command can read the
+course directory, and reaches the host's network only where the filter
+cannot be installed (then the warning says so). Inside paths of `readonly`
 and `readwrite` are not mapped: arguments and environment values naming one
 are rewritten to the host path. Processes are counted per session by a
 watchdog when the grader is root.
@@ -102,6 +105,8 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
+
+from . import seccomp
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -1081,10 +1086,14 @@ class FallbackSandbox(Sandbox):
 
     def __init__(self, why=""):
         self.why = why
+        # The network filter, if this kernel takes it (tried once, in a child process).
+        self.network_filter, self.network_open = seccomp.available()
         with FallbackSandbox._lock:
             if not FallbackSandbox._warned:
                 FallbackSandbox._warned = True
                 message = _FALLBACK_WARNING + (f" ({why})" if why else "")
+                if self.network_filter is None:
+                    message += f", and it reaches the network ({self.network_open})"
                 warnings.warn(message, SandboxWarning, stacklevel=3)
 
     def _prepare(self, argv, workdir, readonly, readwrite, env, limits):
@@ -1117,7 +1126,11 @@ class FallbackSandbox(Sandbox):
                 for name, pair in rlimits
             ]
         config = {"drop": False, "uid": 0, "gid": 0, "rlimits": rlimits}
-        args = [sys.executable, "-I", "-S", "-c", _BOX_INIT, json.dumps(config)]
+        init = _BOX_INIT
+        if self.network_filter is not None:  # installed first, before the command runs
+            config["seccomp"] = self.network_filter
+            init = seccomp.BOX_PRELUDE + _BOX_INIT
+        args = [sys.executable, "-I", "-S", "-c", init, json.dumps(config)]
         args += [translate(a) for a in argv]
         return _Launch(argv=args, env=env, cwd=str(workdir), count_session=root, scratch=scratch)
 

@@ -20,7 +20,15 @@ builds one (classic BPF, as the kernel's seccomp_data sees a system call):
 
 Each refusal is EPERM, never a kill: the student's code gets a
 PermissionError in the case that tried, and its hint names it. Everything
-else is allowed.
+else is allowed. One exception: a netlink socket (the kernel's own
+interface, no network) fails with EOPNOTSUPP, as where netlink is missing.
+libzmq, under the sandboxed Jupyter kernel, binds ipykernel's IOPub pipe to
+tcp://127.0.0.1; resolving that address it first lists the interfaces
+(getifaddrs, over netlink) and aborts the kernel on any error there but
+EINVAL and EOPNOTSUPP (measured: "Operation not permitted
+(src/ip_resolver.cpp:542)", SIGABRT, with EPERM). With EOPNOTSUPP it goes
+on, its tcp socket is refused, and the kernel runs without that pipe (the
+output of its forked subprocesses is lost, as ipykernel warns).
 
 What it does not cover: a Unix socket reaches any listener on the host's
 file system or abstract namespace (a name service daemon such as nscd or
@@ -52,6 +60,7 @@ BPF_RET_K = 0x06 | 0x00  # BPF_RET | BPF_K
 SECCOMP_RET_ALLOW = 0x7FFF0000
 SECCOMP_RET_ERRNO = 0x00050000
 EPERM = 1
+EOPNOTSUPP = 95
 #: Offsets in struct seccomp_data: nr (int), arch (u32), instruction_pointer,
 #: args[6] (u64 each; the low half of args[0] first, on little-endian machines).
 NR_OFFSET = 0
@@ -59,6 +68,7 @@ ARCH_OFFSET = 4
 ARG0_LOW_OFFSET = 16
 
 AF_UNIX = 1
+AF_NETLINK = 16
 X32_SYSCALL_BIT = 0x40000000
 
 #: Per machine: its audit arch (linux/audit.h) and the numbers of the system
@@ -126,7 +136,10 @@ def network_filter(arch=None):
         (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW),  # any other call
         ("label", "family"),
         (BPF_LD_W_ABS, 0, 0, ARG0_LOW_OFFSET),  # the kernel reads the family as an int
-        (BPF_JEQ_K, "allow", "deny", AF_UNIX),
+        (BPF_JEQ_K, "allow", 0, AF_UNIX),
+        (BPF_JEQ_K, "unsupported", "deny", AF_NETLINK),
+        ("label", "unsupported"),
+        (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | EOPNOTSUPP),
         ("label", "deny"),
         (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | EPERM),
         ("label", "allow"),

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -692,3 +693,129 @@ def test_fallback_counts_processes_as_root(fallback, work):
     """
     result = py(fallback, work, code, limits=Limits(processes=8, wall_seconds=10))
     assert result.reason == "process limit", result  # not the 10 s wall time
+
+
+#: netprobe's three ways out, where socket() itself may fail (as the filter makes it).
+FALLBACK_WAYS = """
+import json, socket, sys
+params, found = json.loads(sys.argv[1]), {}
+try:
+    socket.create_connection(("127.0.0.1", params["port"]), timeout=10).close()
+    found["tcp"] = "connected"
+except OSError as error:
+    found["tcp"] = f"{type(error).__name__}: {error}"
+try:
+    socket.getaddrinfo("example.com", 80)
+    found["dns"] = "resolved"
+except OSError as error:
+    found["dns"] = f"{type(error).__name__}: {error}"
+try:
+    from distributed import Client
+    Client(params["scheduler"], timeout=params["dask_timeout"], set_as_default=False).close()
+    found["dask"] = "connected"
+except Exception as error:
+    found["dask"] = f"{type(error).__name__}: {error}"
+print(json.dumps(found))
+"""
+
+#: Run as a grader (root or a plain user, tests/netprobe.py) with PARAMS CODE: CODE
+#: (FALLBACK_WAYS) in a FallbackSandbox; prints the box's answer as one JSON line.
+FALLBACK_PROBE = """
+import json, os, sys, tempfile, warnings
+from autograder.grade import sandbox as sb
+code = sys.argv[2]
+warnings.simplefilter("ignore", sb.SandboxWarning)
+box = sb.FallbackSandbox("netprobe")
+work = tempfile.mkdtemp(prefix="netprobe-")
+run = box.run(
+    [sys.executable, "-I", "-c", code, sys.argv[1]],
+    workdir=work,
+    limits=sb.Limits(wall_seconds=120, cpu_seconds=60),
+)
+lines = run.stdout.strip().splitlines()
+print(json.dumps({
+    "uid": os.geteuid(),
+    "filtered": box.network_filter is not None,
+    "returncode": run.returncode,
+    "stderr": run.stderr[-2000:],
+    "found": json.loads(lines[-1]) if run.returncode == 0 and lines else None,
+}))
+"""
+
+
+def test_fallback_box_reaches_no_network_whoever_grades(grader, scheduler):
+    """Graded by root or by an unprivileged user, does the fallback box (its seccomp filter)
+    fail to reach a listener on the host's 127.0.0.1, a Dask scheduler there and a name
+    server, with a PermissionError, while the same grader reaches both outside it?"""
+    clients = scheduler.clients()
+    params = json.dumps({"scheduler": scheduler.address, "dask_timeout": 3, "dns": True})
+    with netprobe.Listener() as listener:
+        params = json.dumps({**json.loads(params), "port": listener.port})
+        run = grader.run([sys.executable, "-c", FALLBACK_PROBE, params, FALLBACK_WAYS])
+        assert run.returncode == 0, run.stderr[-3000:]
+        inside = json.loads(run.stdout.strip().splitlines()[-1])
+        assert listener.count() == 0
+        assert scheduler.clients() == clients
+        outside = grader.drive("outside", **{**json.loads(params), "dns": False})
+        assert outside["found"] == {"tcp": "connected", "dask": "connected"}, outside
+        assert listener.count() == 1
+    assert inside["uid"] == grader.uid
+    assert inside["filtered"]
+    assert inside["returncode"] == 0, inside["stderr"]
+    found = inside["found"]
+    assert found["tcp"] == "PermissionError: [Errno 1] Operation not permitted", found
+    assert found["dns"].startswith("gaierror"), found
+    assert found["dask"].startswith("OSError: Timed out trying to connect"), found
+
+
+def test_fallback_says_the_network_is_open_where_seccomp_is_refused(monkeypatch, work):
+    """Where the kernel refuses the filter, does the fallback warn that the box reaches the
+    network, and still run its command (as it did before the filter)?"""
+    monkeypatch.setattr(sb.seccomp, "available", lambda: (None, "seccomp refused (a test)"))
+    monkeypatch.setattr(sb.FallbackSandbox, "_warned", False)
+    with pytest.warns(SandboxWarning, match=r"reaches the network \(seccomp refused \(a test\)\)"):
+        box = sb.find_sandbox("fallback")
+    result = py(box, work, "import socket; socket.socket().close(); print('open')")
+    assert result.stdout == "open\n", result
+
+
+@pytest.mark.slow
+def test_a_submission_graded_in_the_fallback_box_is_refused_the_network_and_told(
+    make_submission, grade_release, answer_key, tmp_path
+):
+    """Graded in the fallback box, does the solution keep full marks but where its average
+    pooling connects to a listener on the host's 127.0.0.1, which gets no connection: those
+    cases fail with a hint naming the PermissionError, and the suspicious-code flag names the
+    socket, as in the bubblewrap box?"""
+    from autograder.grade import pipeline
+
+    with netprobe.Listener() as listener:
+        dial = f'    import socket\n    socket.create_connection(("127.0.0.1", {listener.port}))\n'
+        head = "def avg_pool_forward_naive(x, pool_param):\n"
+        submission = make_submission({"cs231n/layers.py": [(head, head + dial)]})
+        course = tmp_path / "course"
+        shutil.copytree(submission, pipeline.submitted_dir(course, "alice", "convnets"))
+        settings = pipeline.Settings(
+            course=course,
+            assignment="convnets",
+            release=grade_release,
+            limits=Limits(),
+            kernel_name="none",
+            cell_timeout=60,
+            box=pipeline.prepare_box(tmp_path / "box"),
+            run_notebooks=False,
+            sandbox="fallback",
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SandboxWarning)
+            box = sb.FallbackSandbox("forced by the test")
+        result = pipeline.grade_student(settings, "alice", sandbox=box, key=answer_key)
+        assert listener.count() == 0
+    assert result.sandbox == "fallback"
+    lost = {cell.function for cell in result.cells if cell.points < cell.max_points}
+    assert "avg_pool_forward_naive" in lost  # and the cells that call it: the rest in full
+    assert all(name.startswith("avg_pool") for name in lost), lost
+    hints = [case.hint for cell in result.cells for case in cell.cases if case.hint]
+    assert hints
+    assert all("PermissionError" in hint for hint in hints), hints
+    assert any("imports socket" in flag for flag in result.flags), result.flags
