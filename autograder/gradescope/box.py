@@ -6,10 +6,12 @@ tries bubblewrap first (grade.sandbox.find_sandbox), and otherwise returns a
 DroppedSandbox: the fallback box (resource limits, a new session, a clean
 environment, every process killed after) whose first program also drops from
 root to an unprivileged uid (DROPPED_UID) before the student's
-code runs. With the grader's own files readable by root only (run.lock_down),
-that uid cannot read the answer key or the solutions, write the results, or
-signal or trace the grader; what it can still do is said in the README
-("Grading on Gradescope").
+code runs, having installed a seccomp filter that refuses any socket but a
+Unix one (grade/seccomp.py; it needs no privilege, and Docker's default
+profile allows it). With the grader's own files readable by root only
+(run.lock_down), that uid cannot read the answer key or the solutions, write
+the results, signal or trace the grader, or reach the network; what it can
+still do is said in the README ("Grading on Gradescope").
 """
 
 import contextlib
@@ -22,6 +24,7 @@ import time
 import warnings
 from pathlib import Path
 
+from ..grade import seccomp
 from ..grade.sandbox import (
     BOX_HOST_UID,
     FallbackSandbox,
@@ -47,9 +50,16 @@ class DroppedSandbox(FallbackSandbox):
     kind = "fallback-dropped"
 
     def __init__(self, why="", uid=DROPPED_UID):
-        self.why = why  # not FallbackSandbox's warning (a course in reach): run.py names the box
+        # Not FallbackSandbox's warning (a course in reach): run.py names the box, with `why`.
+        self.why = why
         self.uid = uid
         self.box_owner = (uid, uid)
+        # The seccomp filter that cuts the network (grade/seccomp.py), installed by the
+        # box's first program before it drops to `uid`; where the kernel refuses it, the
+        # box reaches the network, and `why` says so.
+        self.network_filter, self.network_open = seccomp.available()
+        if self.network_filter is None:
+            self.why = "; ".join(filter(None, [why, f"the network is open: {self.network_open}"]))
 
     def run(self, argv, **kwargs):
         """FallbackSandbox.run, then every process of the box's uid killed (setsid escapes none)."""

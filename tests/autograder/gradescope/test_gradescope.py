@@ -22,6 +22,7 @@ import pytest
 from autograder import cli, paths
 from autograder.gradescope import VISIBILITIES
 from autograder.gradescope.bundle import ROOT_ENV, build_bundle
+from tests import netprobe
 from tests.corpora.mistakes import BY_ID
 
 pytestmark = pytest.mark.export
@@ -243,7 +244,8 @@ def test_a_student_file_cannot_read_the_answer_key(bundle, grade_release, tmp_pa
 def test_the_dropped_box_runs_as_a_plain_user_who_cannot_read_the_grader(tmp_path):
     """Without bubblewrap, as root: does the student's command run as the box's uid,
     unable to read a folder locked to root as run.lock_down locks /autograder/source,
-    and is a process it left in a session of its own killed after?"""
+    or to reach a listener on 127.0.0.1 (its seccomp filter), and is a process it left in
+    a session of its own killed after?"""
     from autograder.gradescope.box import DroppedSandbox, user_processes
     from autograder.gradescope.run import lock_down
 
@@ -261,19 +263,29 @@ def test_the_dropped_box_runs_as_a_plain_user_who_cannot_read_the_grader(tmp_pat
     work = tmp_path / "work"
     work.mkdir()
     box = DroppedSandbox("test", uid=61299)  # a uid of this test alone: its processes die
-    code = (
-        "import os\n"
-        "try:\n"
-        f"    open({str(source / 'key.npz')!r}).read(); print('LEAKED')\n"
-        "except OSError as e:\n"
-        "    print('BLOCKED', type(e).__name__)\n"
-        "print('uid', os.getuid())\n"
-        "import subprocess\n"
-        "subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
-    )
-    run = box.run([python, "-I", "-c", code], workdir=work)
+    assert box.network_filter is not None, box.why
+    with netprobe.Listener() as listener:
+        code = (
+            "import os, socket\n"
+            "try:\n"
+            f"    open({str(source / 'key.npz')!r}).read(); print('LEAKED')\n"
+            "except OSError as e:\n"
+            "    print('BLOCKED', type(e).__name__)\n"
+            "try:\n"
+            f"    socket.create_connection(('127.0.0.1', {listener.port})); print('CONNECTED')\n"
+            "except OSError as e:\n"
+            "    print('BLOCKED', type(e).__name__)\n"
+            "print('uid', os.getuid())\n"
+            "import subprocess\n"
+            "subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+        )
+        run = box.run([python, "-I", "-c", code], workdir=work)
+        assert listener.count() == 0
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["BLOCKED", "PermissionError", "uid", str(box.uid)]
+    assert run.stdout.split() == [
+        *("BLOCKED", "PermissionError") * 2,
+        *("uid", str(box.uid)),
+    ]
     assert user_processes(box.uid) == []
 
 
