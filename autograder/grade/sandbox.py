@@ -132,7 +132,7 @@ _ENTRY_BYTES = 4096
 _MAX_DEPTH = 64
 
 _FALLBACK_WARNING = (
-    "no bubblewrap box: student code runs with resource limits only, "
+    "no bubblewrap box: student code runs with resource limits {filtered}only, "
     "it can read the course directory"
 )
 
@@ -1091,7 +1091,8 @@ class FallbackSandbox(Sandbox):
         with FallbackSandbox._lock:
             if not FallbackSandbox._warned:
                 FallbackSandbox._warned = True
-                message = _FALLBACK_WARNING + (f" ({why})" if why else "")
+                filtered = "" if self.network_filter is None else "and a network filter "
+                message = _FALLBACK_WARNING.format(filtered=filtered) + (f" ({why})" if why else "")
                 if self.network_filter is None:
                     message += f", and it reaches the network ({self.network_open})"
                 warnings.warn(message, SandboxWarning, stacklevel=3)
