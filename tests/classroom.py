@@ -4,13 +4,18 @@
 class of `CLASS` (the solutions, the untouched release, a correct
 implementation written differently, typical mistakes, and every hostile
 submission the autograder issue lists, plus zips collect must refuse),
-collects it and grades it with three jobs. The grade, feedback and export tests
-read the result; tests that change anything work on a copy (`graded_copy`).
+collects it and grades it with three jobs, once per test run: under pytest-xdist the
+first worker to ask grades it and the other reads it back (`graded_once`). The
+grade, feedback and export tests read the result; tests that change anything,
+feedback and export included, work on a copy (`graded_copy`).
 
 Grading takes a few minutes (each submission runs its harness and its three
 notebooks in the sandbox), so everything here is marked slow by the tests.
 """
 
+import fcntl
+import os
+import pickle
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -92,9 +97,37 @@ def grade_class(root, ids, log=None):
     return GradedClass(course, fabricated, collected, report, lines, canaries)
 
 
+def shared_root(tmp_path_factory):
+    """The folder every process of this pytest run shares: the run's own temporary folder
+    (under pytest-xdist, the parent of each worker's)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def graded_once(root, ids):
+    """The GradedClass of `ids` graded under `root`, by whichever process of the run asks
+    first: the others wait for it (a lock) and read it back (a pickle), so two workers
+    never both spend minutes grading the same class."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    record = root / "graded_class.pickle"
+    with open(root / "graded_class.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not record.exists():
+            graded = grade_class(root / "graded", ids)
+            record.write_bytes(pickle.dumps(graded))
+            return graded
+    return pickle.loads(record.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def graded_class(tmp_path_factory):
-    return grade_class(tmp_path_factory.mktemp("graded"), CLASS)
+    """The class of CLASS graded end to end, once per test run (every worker shares it).
+
+    Read only: a test that changes the course works on `graded_copy`, since the other
+    worker may be reading or copying it at the same time.
+    """
+    return graded_once(shared_root(tmp_path_factory) / "graded-class", CLASS)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ the quick tier for the edit-test loop; `make test` runs everything. A test is
 slow by its mark, or by asking for one of SLOW_FIXTURES.
 
 `make test` runs the suite in two pytest-xdist workers (`--dist loadgroup`, scheduled
-here by `work_unit`): a file's tests form one unit, and the files whose tests share a
-minutes-long session fixture (SHARED_FIXTURES) form one unit, so it is built once.
+here by `work_unit`): a file's tests form one unit. The class graded end to end is
+graded once per run and shared by both workers (GRADED_CLASS_FILES).
 
 Hypothesis draws the same examples on every run (derandomize), so a test passes or
 fails the same way on CI as here; HYPOTHESIS_PROFILE=explore draws new ones (and
@@ -39,20 +39,21 @@ SLOW_FIXTURES = frozenset(
 )
 
 
-#: Session fixtures that tests in several files share and that take minutes to build,
-#: with the files whose tests ask for one: under pytest-xdist (`make test` runs two
-#: workers) those files run on one worker, so each fixture is built once. The files are
-#: listed because xdist's scheduler sees test ids only; collection fails if one is missing.
-SHARED_FIXTURES = {
-    "graded_class": (
-        "tests/autograder/export/test_export.py",
-        "tests/autograder/feedback/test_feedback.py",
-        "tests/autograder/feedback/test_formgrader.py",
-        "tests/autograder/grade/test_distributed.py",
-        "tests/autograder/grade/test_grade.py",
-        "tests/corpora/attacks/test_attacks.py",
-    ),
-}
+#: The files whose tests ask for the class graded end to end (`graded_class`,
+#: tests/classroom.py; `graded_copy` asks for it too). The class is graded once per run:
+#: the first worker to ask grades it, the other waits for it and reads it back. Under
+#: pytest-xdist these files are handed out last (but the first, handed out first), so the
+#: class is ready when they start and both workers share their minutes; collection fails if
+#: a file asking for the class is missing here.
+GRADED_CLASS_FILES = (
+    "tests/autograder/grade/test_grade.py",  # grades the class: handed out first
+    "tests/autograder/export/test_export.py",
+    "tests/autograder/feedback/test_feedback.py",
+    "tests/autograder/feedback/test_formgrader.py",
+    "tests/autograder/grade/test_distributed.py",
+    "tests/autograder/grade/test_regrade.py",
+    "tests/corpora/attacks/test_attacks.py",
+)
 
 
 #: numpy's BLAS threads per test process under pytest-xdist: one, as in the harness. Two
@@ -75,28 +76,25 @@ def pytest_collection_modifyitems(config, items):
         fixtures = set(getattr(item, "fixturenames", ()))
         if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
-        for name in SHARED_FIXTURES:
-            if name in fixtures and work_unit(item.nodeid) != name:
-                path = item.nodeid.split("::", 1)[0]
-                raise pytest.UsageError(
-                    f"{item.nodeid} asks for {name}: add {path} to "
-                    f"SHARED_FIXTURES[{name!r}] in tests/conftest.py"
-                )
+        path = item.nodeid.split("::", 1)[0]
+        if "graded_class" in fixtures and path not in GRADED_CLASS_FILES:
+            raise pytest.UsageError(
+                f"{item.nodeid} asks for the graded class: add {path} to "
+                "GRADED_CLASS_FILES in tests/conftest.py"
+            )
 
 
-#: The units of work that take longest (minutes each, measured), handed out first:
-#: everything else fills in around them.
-FIRST_UNITS = ("graded_class", "tests/corpora/test_mistakes.py")
+#: The units of work that take longest (minutes each, measured), handed out first, one
+#: to each worker: the class graded end to end, and the mistake corpus. Everything else
+#: fills in around them; the other files reading the graded class come last.
+FIRST_UNITS = (GRADED_CLASS_FILES[0], "tests/corpora/test_mistakes.py")
+LAST_UNITS = GRADED_CLASS_FILES[1:]
 
 
 def work_unit(nodeid):
-    """The unit of work a test belongs to under xdist: the shared fixture its file asks
-    for (SHARED_FIXTURES), else its file (so a module's fixtures are built once)."""
-    path = nodeid.split("::", 1)[0]
-    for name, files in SHARED_FIXTURES.items():
-        if path in files:
-            return name
-    return path
+    """The unit of work a test belongs to under xdist: its file (a module's fixtures are
+    built once)."""
+    return nodeid.split("::", 1)[0]
 
 
 class WorkUnits:
@@ -110,7 +108,7 @@ class WorkUnits:
         xdist's own loadgroup reads `xdist_group` marks by rewriting test ids, which
         pytest 9.2 ignores (every test was scheduled alone: the graded class and the
         corpus were each built on both workers). FIRST_UNITS go first, then the units
-        with the most tests.
+        with the most tests, then LAST_UNITS.
         """
         if config.getvalue("dist") != "loadgroup":
             return None
@@ -121,6 +119,9 @@ class WorkUnits:
                 return work_unit(nodeid)
 
             def _assign_work_unit(self, node):
+                for unit in LAST_UNITS:  # after the class is graded
+                    if unit in self.workqueue:
+                        self.workqueue.move_to_end(unit)
                 for unit in reversed(FIRST_UNITS):  # the longest chains start at once
                     if unit in self.workqueue:
                         self.workqueue.move_to_end(unit, last=False)

@@ -3,6 +3,7 @@
 import csv
 import json
 import re
+import shutil
 import zipfile
 
 import pytest
@@ -15,9 +16,12 @@ pytestmark = [pytest.mark.export, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def exported(graded_class):
-    paths = export(graded_class.course, log=lambda line: None)
-    return graded_class.course, paths
+def exported(graded_class, tmp_path_factory):
+    """The export of a copy of the graded course, written once."""
+    course = tmp_path_factory.mktemp("export") / "course"
+    shutil.copytree(graded_class.course, course, symlinks=True)
+    paths = export(course, log=lambda line: None)
+    return course, paths
 
 
 def test_grades_csv_holds_the_trusted_totals(exported):

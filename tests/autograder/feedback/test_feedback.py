@@ -3,6 +3,7 @@
 import html
 import json
 import re
+import shutil
 import sqlite3
 
 import pytest
@@ -16,9 +17,11 @@ pytestmark = [pytest.mark.feedback, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def written(graded_class, tmp_path_factory):
-    """The graded course's feedback, written once."""
-    report = feedback(graded_class.course, log=lambda line: None)
-    return graded_class.course, report
+    """The feedback of a copy of the graded course, written once."""
+    course = tmp_path_factory.mktemp("feedback") / "course"
+    shutil.copytree(graded_class.course, course, symlinks=True)
+    report = feedback(course, log=lambda line: None)
+    return course, report
 
 
 def test_every_graded_student_gets_a_summary_page(written):
@@ -134,7 +137,7 @@ def test_feedback_before_grading_is_a_clear_error(tmp_path):
         feedback(tmp_path, log=lambda line: None)
 
 
-def test_an_unknown_student_is_named(graded_class):
+def test_an_unknown_student_is_named(graded_copy):
     """Is `--student nobody` refused by name, even beside a known student?"""
     with pytest.raises(FeedbackError, match="nobody"):
-        feedback(graded_class.course, students=["solution", "nobody"], log=lambda line: None)
+        feedback(graded_copy, students=["solution", "nobody"], log=lambda line: None)
