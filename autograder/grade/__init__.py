@@ -101,7 +101,8 @@ def add_arguments(parser):
         default="auto",
         help=(
             "auto: bubblewrap when it works, else the weaker fallback (warned); bwrap: "
-            "refuse to grade without it; fallback: resource limits only (default auto)"
+            "refuse to grade without it; fallback: resource limits and a network filter only "
+            "(default auto)"
         ),
     )
 

@@ -106,7 +106,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
 
-from . import seccomp
+from .seccomp import BOX_PRELUDE as NETWORK_FILTER_PRELUDE
+from .seccomp import available as network_filter_available
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -1087,7 +1088,7 @@ class FallbackSandbox(Sandbox):
     def __init__(self, why=""):
         self.why = why
         # The network filter, if this kernel takes it (tried once, in a child process).
-        self.network_filter, self.network_open = seccomp.available()
+        self.network_filter, self.network_open = network_filter_available()
         with FallbackSandbox._lock:
             if not FallbackSandbox._warned:
                 FallbackSandbox._warned = True
@@ -1130,7 +1131,7 @@ class FallbackSandbox(Sandbox):
         init = _BOX_INIT
         if self.network_filter is not None:  # installed first, before the command runs
             config["seccomp"] = self.network_filter
-            init = seccomp.BOX_PRELUDE + _BOX_INIT
+            init = NETWORK_FILTER_PRELUDE + _BOX_INIT
         args = [sys.executable, "-I", "-S", "-c", init, json.dumps(config)]
         args += [translate(a) for a in argv]
         return _Launch(argv=args, env=env, cwd=str(workdir), count_session=root, scratch=scratch)

@@ -771,7 +771,7 @@ def test_fallback_box_reaches_no_network_whoever_grades(grader, scheduler):
 def test_fallback_says_the_network_is_open_where_seccomp_is_refused(monkeypatch, work):
     """Where the kernel refuses the filter, does the fallback warn that the box reaches the
     network, and still run its command (as it did before the filter)?"""
-    monkeypatch.setattr(sb.seccomp, "available", lambda: (None, "seccomp refused (a test)"))
+    monkeypatch.setattr(sb, "network_filter_available", lambda: (None, "seccomp refused (a test)"))
     monkeypatch.setattr(sb.FallbackSandbox, "_warned", False)
     with pytest.warns(SandboxWarning, match=r"reaches the network \(seccomp refused \(a test\)\)"):
         box = sb.find_sandbox("fallback")
