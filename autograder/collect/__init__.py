@@ -149,11 +149,10 @@ def collect(
     not a released course, a path does not exist, or the roster, the pattern
     or the due date cannot be read.
     """
-    from . import intake, lms
+    from . import bulk
     from . import late as late_policy
     from .roster import Roster, read_roster
 
-    say = log or (lambda line: None)
     limits = limits or Limits()
     course = Path(course).resolve()
     expected = expected_files(course)
@@ -168,9 +167,52 @@ def collect(
             raise CollectError(
                 f"{show(course / name)} is missing: release the course before {option}"
             )
-    submissions, problems = lms.find(paths, format, pattern, roster, limits)
+    with bulk.unpacked(paths, format, limits, course) as (paths, problems, shown):
+        return _collect(
+            course,
+            paths,
+            problems,
+            shown,
+            expected,
+            limits,
+            log,
+            format,
+            pattern,
+            roster,
+            due,
+            late,
+            record,
+        )
+
+
+def _collect(
+    course,
+    paths,
+    problems,
+    shown,
+    expected,
+    limits,
+    log,
+    format,
+    pattern,
+    roster,
+    due,
+    late,
+    record,
+):
+    """Steps 1-4 on PATHs where bulk downloads are unpacked; `shown` names what is in them."""
+    from . import bulk, intake, lms
+    from . import late as late_policy
+
+    say = log or (lambda line: None)
+    try:
+        submissions, found = lms.find(paths, format, pattern, roster, limits)
+    except CollectError as e:
+        raise CollectError(shown(e)) from None
+    problems = problems + found
     chosen, duplicates = intake.choose(submissions)
     problems += duplicates
+    problems = [bulk.shown_problem(p, shown) for p in problems]
     for problem in sorted(problems, key=Problem.sort_key):
         say(str(problem))
     if late is not None:
@@ -193,11 +235,12 @@ def collect(
             if ok and late_policy.lateness(sub.time, due):
                 result.late[student] = late_policy.lateness(sub.time, due)
             who = f" ({sub.label})" if sub.label else ""
-            say(f"{verb} {student}{who} from {show(sub.path)}{what}{when}")
-            for problem in sorted(own, key=Problem.sort_key):
-                say(f"  {problem}")
+            say(f"{verb} {student}{who} from {show(shown(sub.path))}{what}{when}")
             if ok:
                 result.collected.append(student)
+            own = [bulk.shown_problem(p, shown) for p in own]
+            for problem in sorted(own, key=Problem.sort_key):
+                say(f"  {problem}")
             problems += own
             if progress:
                 progress.step()
@@ -208,7 +251,8 @@ def collect(
     result.problems = sorted(problems, key=Problem.sort_key)
     if record:  # for the class report (`autograder report`): what was refused, and why
         try:
-            record_collect(course, [sub.path for sub in submissions], result.problems)
+            seen = [shown(sub.path) for sub in submissions]
+            record_collect(course, seen, result.problems)
         except OSError as error:
             say(f"warning: the record of this run's problems was not written: {error}")
     return result
@@ -359,7 +403,7 @@ def add_arguments(parser):
         type=Path,
         metavar="PATH",
         help="a submission zip (<student id>.zip), a folder of them, or an LMS's bulk "
-        "download (unzipped)",
+        "download (its zip as downloaded, or the folder it unzips into)",
     )
     parser.add_argument(
         "--format",
@@ -422,6 +466,14 @@ def add_arguments(parser):
         f"(default: {defaults.max_total // MB})",
     )
     parser.add_argument(
+        "--max-download-mb",
+        type=_megabytes,
+        default=defaults.max_download,
+        metavar="MB",
+        help="uncompressed size limit of a whole bulk download given as a zip "
+        f"(default: {defaults.max_download // MB})",
+    )
+    parser.add_argument(
         "--max-members",
         type=_count,
         default=defaults.max_members,
@@ -442,7 +494,10 @@ def _percent(text):
 
 def main(args):
     limits = Limits(
-        max_file=args.max_file_mb, max_total=args.max_total_mb, max_members=args.max_members
+        max_file=args.max_file_mb,
+        max_total=args.max_total_mb,
+        max_members=args.max_members,
+        max_download=args.max_download_mb,
     )
     late = None
     if args.late:

@@ -46,6 +46,7 @@ UTC.
 import io
 import os
 import re
+import shutil
 import stat
 import struct
 import zipfile
@@ -78,14 +79,18 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 @dataclass(frozen=True)
 class Limits:
-    """How much one submission may hold (defaults: 20 MB per file, 50 MB taken, 2000 members)."""
+    """How much one submission may hold (defaults: 20 MB per file, 50 MB taken, 2000 members).
+
+    `max_download` bounds a whole bulk download given as a zip (bulk.py).
+    """
 
     max_file: int = 20 * MB  # uncompressed bytes of one taken member
     max_total: int = 50 * MB  # uncompressed bytes of all taken members together
     max_members: int = 2000  # members in the zip, taken or not
+    max_download: int = 4096 * MB  # uncompressed bytes of a bulk download's zip
 
     def __post_init__(self):
-        for name in ("max_file", "max_total", "max_members"):
+        for name in ("max_file", "max_total", "max_members", "max_download"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Limits.{name} must be a positive integer, not {value!r}")
@@ -566,3 +571,143 @@ def _overflow(info, limits, total):
         f"brings the files past the limit of {size_text(limits.max_total)} in all: "
         "extraction stopped"
     )
+
+
+def extract_download(zip_path, dest, unit_of, limits):
+    """Extract an LMS's bulk download `zip_path` below the new folder `dest`, one submission apart.
+
+    The same steps as `extract`, with one difference: a finding about a member
+    refuses only its submission, `unit_of(parts)` (the parts of the path naming
+    the submission it belongs to: ("jdoe_12_34_a.zip",), ("export", "submission_1")),
+    whose files are then removed; the others are extracted. `limits.max_file`
+    bounds each member, `limits.max_total` and `limits.max_members` the whole
+    download. Every member is taken (junk and folders aside) and no top folder
+    is stripped. Returns the findings, (member, message) pairs, and the refused
+    units; raises UnsafeZip when the download itself is refused (corrupt, too
+    many members, too much in all).
+    """
+    _check_end_record(zip_path, limits)
+    try:
+        source, undecodable = _readable_names(zip_path)
+        with zipfile.ZipFile(source) as zf:
+            infos = zf.infolist()
+            if len(infos) > limits.max_members:
+                raise UnsafeZip([(None, _too_many(len(infos), limits))])
+            findings, refused, plan = _plan_download(infos, undecodable, unit_of, limits)
+            dest = Path(dest)
+            dest.mkdir()
+            for info, parts, unit in plan:
+                if unit in refused:
+                    continue
+                problem = _write_one(zf.open, info, dest.joinpath(*parts), limits)
+                if problem:
+                    findings.append((info.filename, problem))
+                    refused.add(unit)
+    except UnsafeZip:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        struct.error,
+    ) as e:
+        raise UnsafeZip([(None, f"is not a readable zip file ({_reason(e)})")]) from None
+    except OSError as e:
+        raise UnsafeZip([(None, f"cannot be read ({_reason(e)})")]) from None
+    for unit in refused:
+        if unit:
+            _remove(dest.joinpath(*unit))
+    return findings, refused
+
+
+def _plan_download(infos, undecodable, unit_of, limits):
+    """([(member, message)], {refused unit}, [(ZipInfo, parts, unit)] to write) for a download."""
+    findings, refused, plan, seen = [], set(), [], set()
+    for info in infos:
+        try:
+            parts = member_parts(info.filename)
+        except ValueError as e:
+            loose = [p for p in info.filename.replace("\\", "/").split("/") if p not in ("", ".")]
+            head = tuple(loose[: loose.index("..")] if ".." in loose else ())
+            findings.append((info.filename, str(e)))
+            refused.add(unit_of(head) if head else None)
+            continue
+        if info.is_dir() or member_kind(info) == "dir" or _is_junk(parts):
+            continue
+        unit = unit_of(parts)
+        problem = None
+        if info.orig_filename in undecodable:
+            problem = "its name is flagged UTF-8 but is not: it cannot be written as named"
+        elif member_kind(info) == "link":
+            problem = "is a symbolic link, not a file: refused (it could point anywhere)"
+        elif member_kind(info) == "special":
+            problem = "is a device, fifo or socket, not a file"
+        elif info.flag_bits & 0x1:
+            problem = "is encrypted"
+        elif info.compress_type not in SUPPORTED:
+            method = KNOWN_METHODS.get(info.compress_type, f"method {info.compress_type}")
+            problem = f"is compressed with {method}, which cannot be read here"
+        elif parts in seen:
+            problem = "appears twice in the download"
+        elif info.file_size > limits.max_file:
+            problem = (
+                f"declares {size_text(info.file_size)} uncompressed, over the limit of "
+                f"{size_text(limits.max_file)} for one file of a bulk download (a zip bomb?); "
+                "raise --max-total-mb if it is genuine"
+            )
+        name = undecodable.get(info.orig_filename, info.filename)
+        if problem:
+            findings.append((name, problem))
+            refused.add(unit)
+            continue
+        seen.add(parts)
+        plan.append((info, parts, unit))
+    total = sum(info.file_size for info, _, unit in plan if unit not in refused)
+    if total > limits.max_total:
+        raise UnsafeZip(
+            [
+                (
+                    None,
+                    f"its files declare {size_text(total)} uncompressed in all, over the limit "
+                    f"of {size_text(limits.max_total)} for a bulk download; raise "
+                    "--max-download-mb if it is genuine",
+                )
+            ]
+        )
+    refused.discard(None)
+    return findings, refused, plan
+
+
+def _write_one(open_member, info, target, limits):
+    """Write one member at `target`, a new file; None, or why it was not written.
+
+    Only regular files and folders are ever made below a download's `dest`, so
+    no link stands on the way.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        out = os.fdopen(os.open(target, flags, 0o644), "wb")
+    except OSError as e:
+        return f"cannot be written ({_reason(e)})"
+    try:
+        with out, open_member(info) as src:
+            copy_counted(src, out, min(info.file_size, limits.max_file))
+    except LimitExceeded:
+        return (
+            f"holds more data than the {size_text(info.file_size)} its header declares "
+            "(a forged zip bomb): extraction stopped"
+        )
+    except Exception as e:  # zipfile, zlib, bz2 and lzma each raise their own on bad data
+        return f"is damaged: its data cannot be extracted ({type(e).__name__}: {_reason(e)})"
+    return None
+
+
+def _remove(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        os.remove(path)
