@@ -3,13 +3,16 @@
     python -m autograder collect --course DIR PATH...
         [--format canvas|moodle|gradescope|plain|regex] [--pattern REGEX]
         [--roster FILE] [--due WHEN] [--late none|zero|per-hour|per-day
-        --late-percent P --late-cap P]
+        --late-percent P --late-cap P] [--max-file-mb MB] [--max-total-mb MB]
+        [--max-members N] [--max-download-mb MB]
 
 Each PATH is a student's zip (`<student id>.zip`, made by collect_submission.sh
-or by hand) or a folder of zips (not searched recursively), or the folder an
-LMS's bulk download unzips into: Canvas's, Moodle's, Gradescope's export, or
-any other naming through --pattern (lms.py says how each is read, and how its
-format is recognised when --format is not given). DIR is the course made by
+or by hand) or a folder of zips (not searched recursively), or an LMS's bulk
+download, as its zip or the folder it unzips into: Canvas's, Moodle's,
+Gradescope's export, or any other naming through --pattern (lms.py says how
+each is read, and how its format is recognised when --format is not given;
+bulk.py how a download's zip is told from a student's and unpacked, safely,
+into a private folder inside DIR that is removed at the end). DIR is the course made by
 `python -m autograder release --course DIR`; what a submission should hold is
 read from DIR/release/convnets/.
 

@@ -1,7 +1,11 @@
 """Step 1 for what LMSs export: find the submissions in a bulk download, and whose each is.
 
-A PATH is the folder a bulk download unzips into (or one file of it). Its
-format is told with --format, or recognised from the names in it:
+A PATH is the folder a bulk download unzips into (or one file of it), or the
+download's zip as the LMS hands it over (Canvas's submissions.zip, Moodle's
+download, Gradescope's export): bulk.py recognises that zip by its names,
+unpacks it safely into a private folder and passes that folder here, so a
+zip is read exactly as the folder it unzips into. Its format is told with
+--format, or recognised from the names in it:
 
   gradescope  the folder holds submission_metadata.yml: each `submission_<id>`
               it lists is a folder of the files handed in (or of one zip), and
@@ -31,7 +35,9 @@ reported with the name the LMS gives.
 When: Gradescope's created_at; the regex's `timestamp` group (a time without a
 zone is UTC); else, for a zip, its newest entry (unzip.newest_entry_time: the
 zip's clock, not the LMS's); else unknown, reported, and no timestamp.txt is
-written (nbgrader then applies no late penalty).
+written (nbgrader then applies no late penalty). A loose file or a folder of
+files has no time of its own: neither the file's modification time nor, for a
+download given as its zip, the time of its entry there is used.
 """
 
 import os
