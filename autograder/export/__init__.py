@@ -26,7 +26,15 @@ Late penalties are then taken again from the trusted scores
 submission handed in after the gradebook's due date, as nbgrader's autograde
 does before the trusted scores are in; the penalty goes into the gradebook,
 and grades.csv has the score before it (raw_score), the penalty and the score
-after it. The Gradescope files carry the raw scores.
+after it. Each results.json has the same score: its tests sum to the raw
+score, and its score is the one after the penalty, which its output explains
+(how late, the due date, the policy, the points taken), computed as
+feedback.late computes it for the feedback page (the same plugin, due date and
+scores: what apply_penalties stores).
+
+Extra credit a TA typed in the formgrader counts as nbgrader counts it (in
+raw_score): in results.json it is added to its test's score, whose output
+says "+1 extra credit".
 """
 
 import contextlib
@@ -35,6 +43,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..feedback.late import final_score, late_penalties
 from ..grade import GradeError
 from ..grade.gradebook import UntrustedGrades, cell_grades, open_gradebook, verify
 from ..paths import ASSIGNMENT_ID
@@ -65,18 +74,31 @@ def _what(case):
     return f"{case.visibility}: {case.description}" if case.description else case.visibility
 
 
-def gradescope_results(course, result):
-    """The results.json content (a dict) of one student's Result."""
+def gradescope_results(course, result, late=None):
+    """The results.json content (a dict) of one student's Result; `late`: its feedback.late.Late
+    (read from the gradebook when not given)."""
     from ..feedback.questions import read_comments
 
     grades = cell_grades(course, result.assignment, result.student)
     stored = {cell: (g.score, g.max_score, g.cell_type) for cell, g in grades.items()}
+    extras = {cell: g.extra for cell, g in grades.items() if g.extra}
     hand = [cell for cell, grade in grades.items() if grade.cell_type == "markdown"]
     comments = read_comments(course, result.assignment, result.student, hand)
-    return results_json(result, stored, comments)
+    if late is None:
+        late = late_penalties(course, result.assignment, [result.student]).get(result.student)
+    return results_json(result, stored, comments, extras=extras, late=late)
 
 
-def results_json(result, stored, comments=None):
+def _extra(test, extra):
+    """Add a TA's extra credit to a test: its score, and a line of its output that says so."""
+    if extra:
+        test["score"] = round(test["score"] + extra, 6)
+        said = test.get("output", "")
+        test["output"] = (said + "\n" if said else "") + f"+{extra:g} extra credit (given by hand)."
+    return test
+
+
+def results_json(result, stored, comments=None, *, extras=None, late=None):
     """The results.json content (a dict) of a Result, given its gradebook scores.
 
     `stored` maps (notebook, grade_id) to (score, max_score, cell_type): a
@@ -84,10 +106,15 @@ def results_json(result, stored, comments=None):
     output then says), and a markdown cell (an inline question) is a test once
     scored, else pending. `comments` maps an inline question's (notebook,
     grade_id) to the comment given with its score (the TA's, or nbgrader's "No
-    response."), which becomes the test's output.
+    response."), which becomes the test's output. `extras` maps a cell's
+    (notebook, grade_id) to the extra credit a TA gave it (CellGrade.extra),
+    added to its test's score as nbgrader adds it to raw_score; `late` (a
+    feedback.late.Late) takes its penalty from the total, as grades.csv does.
     """
     comments = comments or {}
+    extras = extras or {}
     tests = []
+    given = 0.0  # the extra credit counted
     changed = 0.0  # what hand scores of autograded cells added to the trusted points
     for number, cell in enumerate(result.cells, start=1):
         score, max_score, _ = stored.get((cell.notebook, cell.grade_id), (cell.points, None, ""))
@@ -102,17 +129,17 @@ def results_json(result, stored, comments=None):
             lines.append(
                 f"Score changed by hand: {cell.points:g} by the autograder, {score:g} by hand."
             )
-        tests.append(
-            {
-                "number": str(number),
-                "name": f"{cell.notebook}: {cell.grade_id} ({cell.function})",
-                "score": float(score),
-                "max_score": float(cell.max_points),
-                "output": "\n".join(lines),
-                "tags": [cell.function],
-                "visibility": "after_published",
-            }
-        )
+        test = {
+            "number": str(number),
+            "name": f"{cell.notebook}: {cell.grade_id} ({cell.function})",
+            "score": float(score),
+            "max_score": float(cell.max_points),
+            "output": "\n".join(lines),
+            "tags": [cell.function],
+            "visibility": "after_published",
+        }
+        given += extras.get((cell.notebook, cell.grade_id), 0.0)
+        tests.append(_extra(test, extras.get((cell.notebook, cell.grade_id), 0.0)))
     pending = []
     for (notebook, grade_id), (score, max_score, kind) in sorted(stored.items()):
         if kind != "markdown":
@@ -129,12 +156,21 @@ def results_json(result, stored, comments=None):
         }
         if comments.get((notebook, grade_id)):
             test["output"] = f"Comment: {comments[(notebook, grade_id)]}"
-        tests.append(test)
+        given += extras.get((notebook, grade_id), 0.0)
+        tests.append(_extra(test, extras.get((notebook, grade_id), 0.0)))
     output = [f"Autograded: {round(result.points + changed, 6):g} / {result.max_points:g}."]
     if pending:
         output.append("Not graded yet (inline questions): " + ", ".join(pending) + ".")
+    raw = round(sum(t["score"] for t in tests), 6)
+    if given:
+        output.append(f"Extra credit: +{round(given, 6):g} (given by hand, in the tests' scores).")
+    if late is not None and late.seconds > 0:
+        output.append(
+            f"Late penalty: \u2212{late.penalty:g} ({late.describe()}): "
+            f"{raw:g} before it, {final_score(raw, late):g} after it."
+        )
     return {
-        "score": round(sum(t["score"] for t in tests), 6),
+        "score": final_score(raw, late),
         "output": " ".join(output),
         "visibility": "after_published",
         "stdout_visibility": "hidden",
@@ -148,10 +184,12 @@ def export_gradescope(course, results, dest=None):
     course = Path(course).resolve()
     root = Path(dest) if dest else course / "export" / "gradescope"
     written = []
+    lates = late_penalties(course, ASSIGNMENT_ID, [r.student for r in results]) if results else {}
     for result in results:
         path = root / result.student / "results.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(gradescope_results(course, result), indent=1) + "\n")
+        data = gradescope_results(course, result, lates.get(result.student))
+        path.write_text(json.dumps(data, indent=1) + "\n")
         written.append(path)
     return written
 

@@ -16,7 +16,11 @@ For every student graded by `python -m autograder grade`:
      value) with what each hidden case that gave it exercises (its
      description: "3 x 2 window, stride 1, ..."), the inline questions in
      notebook order with the student's answer and the TA's score and comment
-     (questions.py), and links to the notebook pages.
+     (questions.py), and links to the notebook pages. Its total is the score
+     grades.csv gives: extra credit a TA gave counts ("+1 extra credit"), and
+     a late submission shows how late it was, the policy and the points
+     taken, computed now as export computes them (late.py: never a penalty
+     stored by an older export, with an older due date or policy).
 
 The pages are what nbgrader's release_feedback hands back to students. Nothing
 is written unless every submission asked for has a current trusted grading in
@@ -35,6 +39,7 @@ from .. import paths
 from ..grade import GradeError
 from ..grade.gradebook import UntrustedGrades, cell_grades, verify
 from . import page
+from .late import late_penalties
 from .questions import read_questions
 
 #: nbgrader's feedback preprocessors, in order: ours must see the hidden
@@ -95,6 +100,7 @@ def feedback(course, *, students=None, log=print):
     config = _config(course)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     report = FeedbackReport()
+    lates = late_penalties(course, paths.ASSIGNMENT_ID, [r.student for r in results])
     for result in results:
         folder = feedback_dir(course, result.student, result.assignment)
         buffer = io.StringIO()
@@ -122,7 +128,8 @@ def feedback(course, *, students=None, log=print):
         grades = cell_grades(course, result.assignment, result.student)
         asked = read_questions(course, result, grades)
         index = folder / "index.html"
-        index.write_text(page.render(result, pages, grades, asked), encoding="utf-8")
+        text = page.render(result, pages, grades, asked, lates.get(result.student))
+        index.write_text(text, encoding="utf-8")
         report.pages[result.student] = index
         line = f"{result.student}: {index.relative_to(course)}"
         if result.student in report.problems:

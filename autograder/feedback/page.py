@@ -4,8 +4,11 @@ the inline questions, the notebooks.
 From the top:
 
   1. the total, with the inline questions graded by hand (or, while some are
-     not, "awaiting hand grading" and the points they hold), then its two
-     parts: the autograded cells and the inline questions;
+     not, "awaiting hand grading" and the points they hold), then its parts:
+     the autograded cells, the inline questions, the extra credit a TA gave
+     ("+1 extra credit") and the late penalty (how late, the due date, the
+     policy, the points taken). The total is grades.csv's score: nbgrader's
+     raw score (extra credit included) less the late penalty, at least 0;
   2. a row per function: its points, its cases passed, and what was wrong,
      each distinct message once with the cases that gave it ("not
      implemented" once for a function, not once per case and cell), and
@@ -26,6 +29,8 @@ import html
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+
+from .late import final_score
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
@@ -61,6 +66,7 @@ class Question:
     - answer: the student's answer (markdown as typed), None when there is none
     - score: the score given by hand, None until a TA grades it; max_score: its points
     - comment: the TA's comment (or nbgrader's, "No response."), None when there is none
+    - extra: the extra credit given by hand (0.0 when none)
     """
 
     notebook: str
@@ -71,6 +77,7 @@ class Question:
     score: object
     max_score: float
     comment: object = None
+    extra: float = 0.0
 
 
 def _e(text):
@@ -166,6 +173,18 @@ def cell_score(cell, grades):
     return grade.manual_score, grade.manual_score
 
 
+def cell_extra(cell, grades):
+    """The extra credit a TA gave an autograded cell (0.0 when none): nbgrader adds it to
+    the cell's score, and so does grades.csv."""
+    grade = grades.get((cell.notebook, cell.grade_id))
+    return grade.extra if grade is not None else 0.0
+
+
+def _plus(extra):
+    """ "+1 extra credit" (the words the page and results.json use)."""
+    return f"+{extra:g} extra credit"
+
+
 def _function_row(function, cells, grades):
     scored = [cell_score(cell, grades) for cell in cells]
     points = sum(score for score, _ in scored)
@@ -179,6 +198,9 @@ def _function_row(function, cells, grades):
         if by_hand is not None and by_hand != c.points
     ]
     what = f"<ul class='hints'>{''.join(hints)}</ul>" if hints else "all correct"
+    extra = round(sum(cell_extra(c, grades) for c in cells), 6)
+    if extra:
+        what += f"<br><small class='full'>{_plus(extra)} (given by hand)</small>"
     if changed:
         what += "<br><small>Score changed by hand: " + "; ".join(changed) + "</small>"
     return (
@@ -192,7 +214,8 @@ def _function_row(function, cells, grades):
 
 @dataclass
 class Totals:
-    """The page's header: the autograded part, the part graded by hand, what is pending."""
+    """The page's header: the autograded part, the part graded by hand, what is pending, the
+    extra credit and the late penalty."""
 
     auto: float
     auto_max: float
@@ -200,18 +223,32 @@ class Totals:
     hand_graded_max: float  # the points of the questions graded so far
     pending: int  # questions not graded yet
     pending_points: float
+    extra: float = 0.0  # extra credit given by hand, every cell's
+    late: object = None  # the submission's feedback.late.Late, None when not known
+
+    @property
+    def raw(self):
+        """grades.csv's raw_score: nbgrader's score, extra credit included."""
+        return round(self.auto + self.hand + self.extra, 6)
+
+    @property
+    def penalty(self):
+        return self.late.penalty if self.late is not None else 0.0
 
     @property
     def total(self):
-        return round(self.auto + self.hand, 6)
+        """grades.csv's score: the raw score less the late penalty, at least 0."""
+        return final_score(self.raw, self.late)
 
     @property
     def total_max(self):
         return round(self.auto_max + self.hand_graded_max + self.pending_points, 6)
 
 
-def totals(result, grades, questions):
+def totals(result, grades, questions, late=None):
     auto = round(sum(cell_score(cell, grades)[0] for cell in result.cells), 6)
+    extra = sum(grade.extra for grade in grades.values())
+    extra += sum(q.extra for q in questions if (q.notebook, q.grade_id) not in grades)
     graded = [q for q in questions if q.score is not None]
     waiting = [q for q in questions if q.score is None]
     return Totals(
@@ -221,19 +258,24 @@ def totals(result, grades, questions):
         hand_graded_max=round(sum(q.max_score for q in graded), 6),
         pending=len(waiting),
         pending_points=round(sum(q.max_score for q in waiting), 6),
+        extra=round(extra, 6),
+        late=late,
     )
 
 
 def _header(t, questions):
-    """The totals table: the total (with what awaits hand grading), then its two parts."""
+    """The totals table: the total (with what awaits hand grading), then its parts: the
+    autograded cells, the inline questions, the extra credit, the late penalty."""
     awaiting = "awaiting hand grading"
+    after = "after the late penalty" if t.penalty else ""
     if t.pending:
         total = (
             f"<td class='num'>{t.total:g} / {t.total_max:g} so far</td><td class='pending'>"
-            f"{awaiting}: {t.pending_points:g} points ({_s(t.pending, 'inline question')})</td>"
+            f"{awaiting}: {t.pending_points:g} points ({_s(t.pending, 'inline question')})"
+            f"{'; ' + after if after else ''}</td>"
         )
     else:
-        total = f"<td class='num'>{t.total:g} / {t.total_max:g}</td><td></td>"
+        total = f"<td class='num'>{t.total:g} / {t.total_max:g}</td><td>{after}</td>"
     rows = [
         f"<tr class='total'><th>Total</th>{total}</tr>",
         f"<tr><th>Autograded</th><td class='num'><strong>{t.auto:g} / {t.auto_max:g}"
@@ -255,6 +297,16 @@ def _header(t, questions):
                 f"<td class='pending'>{awaiting}</td>"
             )
         rows.append(f"<tr><th>Inline questions, graded by hand</th>{cells}</tr>")
+    if t.extra:
+        rows.append(
+            f"<tr><th>Extra credit</th><td class='num full'>+{t.extra:g}</td>"
+            f"<td>{_plus(t.extra)}, given by hand (counted in the total)</td></tr>"
+        )
+    if t.late is not None and t.late.seconds > 0:
+        rows.append(
+            f"<tr class='late'><th>Late penalty</th><td class='num none'>\u2212{t.penalty:g}"
+            f"</td><td>{_e(t.late.describe())}; {t.raw:g} before the penalty</td></tr>"
+        )
     return "<table class='totals'><tbody>" + "".join(rows) + "</tbody></table>"
 
 
@@ -283,6 +335,8 @@ def _question(q):
         score = f"<span class='pending'>awaiting hand grading ({q.max_score:g} points)</span>"
     else:
         score = f"<span class='{_klass(q.score, q.max_score)}'>{q.score:g} / {q.max_score:g}</span>"
+        if q.extra:
+            score += f" <span class='full'>{_plus(q.extra)}</span>"
     answer = (
         f"<div class='answer'>{_e(q.answer)}</div>"
         if q.answer is not None
@@ -311,7 +365,7 @@ def _questions(questions):
     return "".join(parts)
 
 
-def render(result, notebook_pages, grades=None, questions=()):
+def render(result, notebook_pages, grades=None, questions=(), late=None):
     """The HTML text of the summary page.
 
     - result: the student's Result
@@ -320,10 +374,11 @@ def render(result, notebook_pages, grades=None, questions=()):
       gradebook holds them (a TA's score of an autograded cell counts)
     - questions: the Questions of the submission in notebook order
       (questions.read_questions)
+    - late: the submission's late.Late (its penalty, computed as export does), or None
     """
     grades = grades or {}
     questions = list(questions)
-    t = totals(result, grades, questions)
+    t = totals(result, grades, questions, late)
     rows = [_function_row(f, cells, grades) for f, cells in by_function(result.cells).items()]
     notebooks = []
     for name, status in sorted(result.notebooks.items()):

@@ -133,6 +133,7 @@ def read_questions(course, result, grades):
                     score=grade.score,
                     max_score=grade.max_score,
                     comment=comments.get((notebook, grade_id)),
+                    extra=grade.extra,
                 )
             )
     return questions

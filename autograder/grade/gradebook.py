@@ -7,7 +7,8 @@ only. nbgrader's autograde step, in the workers, writes no score of an
 autograded cell (preprocessors.SaveManualGrades).
 
 What is left alone: `manual_score` (a TA's override of a cell, and the inline
-questions graded by hand in the formgrader) and `extra_credit`. A cell the
+questions graded by hand in the formgrader) and `extra_credit` (which counts
+wherever grades.csv counts it: CellGrade.extra). A cell the
 grader flags is marked `needs_manual_grade`, so the formgrader lists it for
 review.
 
@@ -98,17 +99,28 @@ class CellGrade:
     - manual_score: a TA's score or override, None until there is one
     - max_score: the cell's points
     - cell_type: "code" (autograded) or "markdown" (an inline question)
+    - extra_credit: what a TA typed in the formgrader's "extra credit" box, None when empty
     """
 
     auto_score: float | None
     manual_score: float | None
     max_score: float
     cell_type: str
+    extra_credit: float | None = None
 
     @property
     def score(self):
-        """The score that counts: the TA's when there is one, else the grader's (as nbgrader)."""
+        """The score that counts: the TA's when there is one, else the grader's (as nbgrader).
+        Extra credit is apart (`extra`)."""
         return self.manual_score if self.manual_score is not None else self.auto_score
+
+    @property
+    def extra(self):
+        """The extra credit that counts, 0.0 when none: nbgrader adds it to the cell's score
+        (so to grades.csv) once the cell has a score, and not before."""
+        if self.score is None or not self.extra_credit:
+            return 0.0
+        return float(self.extra_credit)
 
 
 def cell_grades(course, assignment, student):
@@ -128,6 +140,7 @@ def cell_grades(course, assignment, student):
                     manual_score=grade.manual_score,
                     max_score=grade.max_score,
                     cell_type=grade.cell_type,
+                    extra_credit=grade.extra_credit,
                 )
     return cells
 

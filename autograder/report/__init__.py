@@ -11,13 +11,15 @@ Writes DIR/report/index.html (or FILE), and prints its summary:
      is each student whose only zip collect refused.
   3. Read the gradebook: a TA's score of an autograded cell counts, as in
      feedback and export; the inline questions still to grade by hand, and
-     the flagged cells nobody has reviewed.
+     the flagged cells nobody has reviewed; extra credit given by hand and
+     the late penalties count, so each score is grades.csv's.
   4. Sum up the class: the distribution of the scores (a plot), each
      function's mean score, share of full marks and the hints most students
      got (where the class struggled).
   5. Write the page: the summary, the plot, the functions, every flag, every
      zip collect refused or warned about (from DIR/autograder/collect.json),
-     the hand grading pending, and who was not graded and why.
+     the hand grading pending, the late submissions and extra credit
+     (raw score, penalty, score), and who was not graded and why.
 
 It reads and never repairs: nothing in the course changes but the page. Run
 it at any time: after collect it lists the refused zips, after grade the

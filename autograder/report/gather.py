@@ -11,8 +11,10 @@ exists, and nothing is repaired: `feedback` and `export` do that):
      and so is each student whose only zip collect refused;
   3. the gradebook (nbgrader's, DIR/gradebook.db): a TA's score of an
      autograded cell counts (as on the feedback page and in export), the
-     inline questions scored by hand so far, the ones still waiting, and the
-     flagged cells nobody has looked at;
+     inline questions scored by hand so far, the ones still waiting, the
+     flagged cells nobody has looked at, the extra credit given by hand, and
+     each late submission's penalty, computed as export computes it
+     (feedback.late, read-only), so a student's total is grades.csv's score;
   4. the class: each function's mean score and share of full marks, and the
      hints most students got (a hint counts once per student, however many
      of the student's cases gave it), in notebook order.
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
+from ..feedback.late import final_score, late_penalties
 from ..feedback.page import by_function, cell_score, missed
 from ..grade.gradebook import CellGrade
 from . import records
@@ -42,6 +45,8 @@ class Student:
     - pending: [(notebook, grade id, points)] of inline questions not graded yet
     - review: grade ids of flagged autograded cells nobody has scored by hand
     - grades: the gradebook's rows, {(notebook, grade id): (CellGrade, needs_manual_grade)}
+    - extra: the extra credit given by hand (counted in the total, as in grades.csv)
+    - late: the submission's feedback.late.Late, or None (no gradebook)
     """
 
     id: str
@@ -53,10 +58,22 @@ class Student:
     pending: list = field(default_factory=list)
     review: list = field(default_factory=list)
     grades: dict = field(default_factory=dict)
+    extra: float = 0.0
+    late: object = None
+
+    @property
+    def raw(self):
+        """grades.csv's raw_score: nbgrader's score, extra credit included."""
+        return round(self.auto + self.hand + self.extra, 6)
+
+    @property
+    def penalty(self):
+        return self.late.penalty if self.late is not None else 0.0
 
     @property
     def total(self):
-        return round(self.auto + self.hand, 6)
+        """grades.csv's score: the raw score less the late penalty, at least 0."""
+        return final_score(self.raw, self.late)
 
     @property
     def total_max(self):
@@ -110,6 +127,12 @@ class ClassReport:
     def hand_grading(self):
         return [s for s in self.graded if s.pending or s.review]
 
+    @property
+    def adjusted(self):
+        """The students handed in late or given extra credit: their score is not the sum of
+        their cells'."""
+        return [s for s in self.graded if s.extra or (s.late is not None and s.late.seconds > 0)]
+
 
 def read_gradebook(course, assignment):
     """{student: {(notebook, grade_id): (CellGrade, needs_manual_grade)}}, and the students
@@ -137,6 +160,7 @@ def read_gradebook(course, assignment):
                             manual_score=grade.manual_score,
                             max_score=grade.max_score,
                             cell_type=grade.cell_type,
+                            extra_credit=grade.extra_credit,
                         ),
                         bool(grade.needs_manual_grade),
                     )
@@ -165,11 +189,15 @@ def why_not_current(course, assignment, student, failures):
     return result, None
 
 
-def student_of(result, grades):
-    """A Student from a Result and its gradebook rows ({key: (CellGrade, needs_manual)})."""
+def student_of(result, grades, late=None):
+    """A Student from a Result, its gradebook rows ({key: (CellGrade, needs_manual)}) and its
+    late.Late (or None)."""
     plain = {key: grade for key, (grade, _) in grades.items()}
     auto = round(sum(cell_score(cell, plain)[0] for cell in result.cells), 6)
-    student = Student(result.student, result, auto, result.max_points, grades=grades)
+    extra = round(sum(grade.extra for grade in plain.values()), 6)
+    student = Student(
+        result.student, result, auto, result.max_points, grades=grades, extra=extra, late=late
+    )
     autograded = {(c.notebook, c.grade_id) for c in result.cells}
     for (notebook, grade_id), (grade, needs_manual) in sorted(grades.items()):
         if grade.cell_type == "markdown" and (notebook, grade_id) not in autograded:
@@ -230,13 +258,21 @@ def gather(course, assignment=paths.ASSIGNMENT_ID):
     except Exception as error:  # a broken gradebook.db: the results still tell most
         table, known = {}, set()
         report.notes.append(f"the gradebook cannot be read ({type(error).__name__}: {error})")
+    try:
+        lates = late_penalties(course, assignment) if table else {}
+    except Exception as error:  # a late policy plugin that cannot be loaded, say
+        lates = {}
+        report.notes.append(
+            f"the late penalties cannot be computed ({type(error).__name__}: {error}): "
+            "the scores are before any penalty"
+        )
     submitted = find_students(course, assignment)
     for student in submitted:
         result, why = why_not_current(course, assignment, student, failures)
         if result is None:
             report.ungraded.append((student, why))
             continue
-        report.graded.append(student_of(result, table.get(student, {})))
+        report.graded.append(student_of(result, table.get(student, {}), lates.get(student)))
     report.functions = functions_of(report.graded)
 
     report.refused = [p for p in problems if p.fatal]

@@ -5,7 +5,9 @@ is graded, who is not, who needs hand grading, who was flagged), the
 distribution of the scores (a PNG in the page), a row per function (its mean
 score, the share of students with full marks, the hints most students got),
 every flag and every zip collect refused or warned about, the hand grading
-still to do, and who was not graded and why.
+still to do, the late submissions and the extra credit (each student's raw
+score, penalty and score, the numbers of grades.csv), and who was not graded
+and why.
 
 Everything that comes from a submission or a record (student ids, hints,
 which may quote a student's own exception message, flags, zip and member
@@ -116,6 +118,11 @@ def summary(report):
             else "",
         ),
         ("Flagged by the grader", len(report.flagged), "read the flags below"),
+        (
+            "Late or given extra credit",
+            len(report.adjusted),
+            "their scores below" if report.adjusted else "",
+        ),
         (
             "Zips refused by collect",
             len({p.path for p in report.refused}),
@@ -237,6 +244,34 @@ def _hand_grading(report):
     )
 
 
+def _adjusted(report):
+    """The students whose score is not their cells' sum: late (how late, the penalty) or given
+    extra credit, with the score grades.csv has."""
+    if not report.adjusted:
+        return "<p>No graded student handed in late or was given extra credit.</p>"
+    rows = []
+    for s in report.adjusted:
+        late = s.late if s.late is not None and s.late.seconds > 0 else None
+        extra = f"+{s.extra:g}" if s.extra else ""
+        penalty = f"\u2212{s.penalty:g}" if late else ""
+        rows.append(
+            f"<tr><td>{esc(s.id)}</td><td class='num'>{s.raw:g}</td>"
+            f"<td class='num'>{extra}</td>"
+            f"<td>{esc(late.how_late) if late else ''}</td>"
+            f"<td class='num'>{penalty}</td>"
+            f"<td class='num'><strong>{s.total:g}</strong> / {s.total_max:g}</td></tr>"
+        )
+    policy = next((s.late.policy for s in report.adjusted if s.late is not None), "")
+    return (
+        "<p>The score is grades.csv's: the raw score (extra credit given by hand included) "
+        "less the late penalty, computed with the course's due date and late policy as they are "
+        f"now{f' ({esc(policy)})' if policy else ''}; export again after changing them.</p>"
+        "<table><thead><tr><th>student</th><th>raw score</th><th>extra credit</th>"
+        "<th>late</th><th>late penalty</th><th>score</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 def _ungraded(report):
     if not report.ungraded:
         return "<p>Every student who handed in is graded.</p>"
@@ -305,6 +340,8 @@ verdicts disagree). A flagged cell is marked for review in the formgrader.</p>
 {_zips(report)}
 <h2>Hand grading pending</h2>
 {_hand_grading(report)}
+<h2>Late submissions and extra credit</h2>
+{_adjusted(report)}
 <h2>Not graded</h2>
 {_ungraded(report)}
 {notes}
