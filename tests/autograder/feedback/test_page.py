@@ -2,10 +2,13 @@
 and questions."""
 
 import re
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
 
+from autograder.feedback.late import Late
 from autograder.feedback.page import Question, inline_markdown, render
 from autograder.grade.gradebook import CellGrade
 from autograder.grade.results import CaseVerdict, CellScore, Result
@@ -328,6 +331,55 @@ def test_a_score_a_ta_changed_counts_as_in_the_gradebook():
     assert "3 / 3</td>" in row
     assert "correct_conv_forward_naive: 2 by the autograder, 3 by hand" in row
     assert totals(html)["Total"] == "5 / 5"
+
+
+def late(penalty, seconds=9000.0):
+    due = datetime(2026, 11, 20, 23, 59, tzinfo=timezone.utc)
+    return Late(due, due + timedelta(seconds=seconds), seconds, penalty, "10% per hour")
+
+
+def test_extra_credit_counts_and_says_so_where_it_was_given():
+    """Does extra credit a TA gave a cell and a question count in the total, as nbgrader counts
+    it in grades.csv, with "+1 extra credit" in the cell's row, the question and the header?"""
+    nb = "ConvolutionalNetworks"
+    grades = {
+        (nb, "correct_conv_forward_naive"): CellGrade(2.0, None, 3.0, "code", extra_credit=1.0),
+        (nb, "inline_question_a"): CellGrade(None, 2.0, 2.0, "markdown", extra_credit=0.5),
+    }
+    asked = [replace(question(1, "inline_question_a", 2.0), extra=0.5)]
+    html = render(result_of(conv_cell()), {}, grades, asked)
+    table = totals(html)
+    assert table["Total"] == "5.5 / 5"
+    assert table["Autograded"].startswith("2 / 3")
+    assert table["Extra credit"].startswith("+1.5")
+    (row,) = rows(html).values()
+    assert "+1 extra credit" in row
+    assert "2 / 2</span> <span class='full'>+0.5 extra credit</span>" in html
+
+
+def test_extra_credit_on_a_cell_with_no_score_does_not_count():
+    """As in nbgrader, is extra credit on a question nobody has scored left out of the total?"""
+    nb = "ConvolutionalNetworks"
+    grades = {(nb, "inline_question_a"): CellGrade(None, None, 2.0, "markdown", extra_credit=1.0)}
+    html = render(result_of(conv_cell()), {}, grades, [question(1, "inline_question_a", None)])
+    assert totals(html)["Total"].startswith("2 / 5 so far")
+    assert "Extra credit" not in totals(html)
+
+
+def test_a_late_submission_shows_how_late_the_penalty_and_the_score_after_it():
+    """Is the total the score after the penalty (grades.csv's), with a row saying how late, the
+    due date, the policy, the points taken and the score before it?"""
+    asked = [question(1, "inline_question_a", 2.0)]
+    html = render(result_of(conv_cell()), {}, {}, asked, late(1.2))
+    table = totals(html)
+    assert table["Total"] == "2.8 / 5after the late penalty"
+    assert table["Late penalty"] == (
+        "\u22121.2submitted 2 h 30 min late (due 2026-11-20 23:59 UTC); 10% per hour; "
+        "4 before the penalty"
+    )
+    # A penalty never takes the score below 0; an on-time submission has no late row.
+    assert totals(render(result_of(conv_cell()), {}, {}, (), late(9.0)))["Total"].startswith("0 /")
+    assert "Late penalty" not in totals(render(result_of(conv_cell()), {}, {}, (), late(0.0, 0)))
 
 
 # --------------------------------------------------------------------------
