@@ -5,10 +5,12 @@ import json
 import re
 import shutil
 import zipfile
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from autograder.export import ExportError, export, results_json
+from autograder.feedback.late import Late
 from autograder.grade.results import CaseVerdict, CellScore, Result, read_result, read_results
 from autograder.paths import ASSIGNMENT_ID
 
@@ -103,6 +105,38 @@ def test_gradescope_says_what_a_ta_gave_by_hand():
     plain = results_json(result, {})
     assert plain["output"] == "Autograded: 4 / 4."
     assert all("by hand" not in t["output"] for t in plain["tests"])
+
+
+def test_gradescope_counts_extra_credit_and_takes_the_late_penalty():
+    """Does results.json count a TA's extra credit in its test's score (saying "+1 extra
+    credit"), as grades.csv's raw_score does, and is its score grades.csv's, after the late
+    penalty its output explains?"""
+    nb = "ConvolutionalNetworks"
+    cells = [
+        CellScore(nb, "correct_conv_forward_naive", "conv_forward_naive", 3.0, 3.0, []),
+        CellScore(nb, "correct_relu_forward", "relu_forward", 1.0, 0.0, []),
+    ]
+    result = Result("jdoe", ASSIGNMENT_ID, "f", "bwrap", cells=cells)
+    stored = {
+        (nb, "correct_conv_forward_naive"): (3.0, 3.0, "code"),
+        (nb, "correct_relu_forward"): (0.0, 1.0, "code"),
+        (nb, "inline_question_a"): (2.0, 2.0, "markdown"),
+    }
+    extras = {(nb, "correct_conv_forward_naive"): 1.0, (nb, "inline_question_a"): 0.5}
+    due = datetime(2026, 11, 20, 23, 59, tzinfo=timezone.utc)
+    late = Late(due, due + timedelta(hours=25), 90000.0, 1.3, "10% per day")
+    data = results_json(result, stored, extras=extras, late=late)
+    conv, relu, question = data["tests"]
+    assert conv["score"] == 4.0
+    assert conv["output"].endswith("+1 extra credit (given by hand).")
+    assert relu["score"] == 0.0
+    assert question["score"] == 2.5
+    assert data["score"] == 5.2  # 6.5 - 1.3, as grades.csv: max(0, raw_score - penalty)
+    assert "Extra credit: +1.5" in data["output"]
+    assert (
+        "Late penalty: \u22121.3 (submitted 1 d 1 h late (due 2026-11-20 23:59 UTC); "
+        "10% per day): 6.5 before it, 5.2 after it." in data["output"]
+    )
 
 
 def test_export_of_an_ungraded_course_is_a_clear_error(tmp_path):
