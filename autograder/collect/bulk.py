@@ -32,14 +32,13 @@ folder.
 import shutil
 import struct
 import tempfile
-import zipfile
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 from .lms import CANVAS, GRADESCOPE_METADATA, MOODLE
 from .problems import CollectError, Problem, show
-from .unzip import Limits, UnsafeZip, extract_download, member_parts
+from .unzip import Limits, UnsafeZip, extract_download, member_names, member_parts
 
 #: The prefix of the private folder inside DIR where bulk downloads are unpacked.
 DOWNLOAD_PREFIX = ".collect-download-"
@@ -63,11 +62,8 @@ def recognise(zip_path, limits):
     its directory cannot be read.
     """
     try:
-        with zipfile.ZipFile(zip_path) as zf:
-            if len(zf.infolist()) > limits.max_members:
-                return None
-            names = zf.namelist()
-    except (zipfile.BadZipFile, UnicodeDecodeError, OSError, ValueError, EOFError) as e:
+        names = member_names(zip_path, limits)
+    except UnsafeZip as e:
         first = _first_name(zip_path)
         if first and _shape([first]):
             raise CollectError(
@@ -142,12 +138,18 @@ def unpacked(paths, fmt, limits, course):
     limits (before anything is collected).
     """
     paths = [Path(p) for p in paths]
-    found = []
+    found, aliases = [], {}
     if fmt not in ("plain", "regex"):
+        seen = {}
         for path in paths:
             if path.is_file() and path.name.lower().endswith(".zip"):
+                file_id = (path.stat().st_dev, path.stat().st_ino)
+                if file_id in seen:  # a download given twice is unpacked once
+                    aliases[path] = seen[file_id]
+                    continue
                 shape = recognise(path, download_limits(limits))
                 if shape:
+                    seen[file_id] = path
                     found.append((path, *shape))
     if not found:
         yield paths, [], str
@@ -156,11 +158,11 @@ def unpacked(paths, fmt, limits, course):
     try:
         places, problems = {}, []
         for number, (path, kind, root) in enumerate(found):
-            dest = private / str(number)
+            dest = private / f"{number}.d"  # "/1.d" is in no "/11.d": see shown
             problems += _unpack(path, dest, kind, root, limits)
             places[path] = dest.joinpath(*root)
             places[path].mkdir(parents=True, exist_ok=True)  # every entry refused: none left
-        where = {str(private / str(n)): str(path) for n, (path, _, _) in enumerate(found)}
+        where = {str(private / f"{n}.d"): str(path) for n, (path, _, _) in enumerate(found)}
 
         def shown(text):
             text = str(text)
@@ -168,7 +170,7 @@ def unpacked(paths, fmt, limits, course):
                 text = text.replace(inside, download)
             return text
 
-        yield [places.get(path, path) for path in paths], problems, shown
+        yield [places.get(aliases.get(path, path), path) for path in paths], problems, shown
     finally:
         shutil.rmtree(private, ignore_errors=True)
 

@@ -573,6 +573,22 @@ def _overflow(info, limits, total):
     )
 
 
+def member_names(zip_path, limits):
+    """The names of the zip's members (steps 1 and 2 only); raises UnsafeZip when refused."""
+    _check_end_record(zip_path, limits)
+    try:
+        source, _ = _readable_names(zip_path)
+        with zipfile.ZipFile(source) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error) as e:
+        raise UnsafeZip([(None, f"is not a readable zip file ({_reason(e)})")]) from None
+    except OSError as e:
+        raise UnsafeZip([(None, f"cannot be read ({_reason(e)})")]) from None
+    if len(names) > limits.max_members:
+        raise UnsafeZip([(None, _too_many(len(names), limits))])
+    return names
+
+
 def extract_download(zip_path, dest, unit_of, limits):
     """Extract an LMS's bulk download `zip_path` below the new folder `dest`, one submission apart.
 

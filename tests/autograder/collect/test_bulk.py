@@ -8,7 +8,14 @@ import pytest
 from autograder.collect import CollectError, collect
 from autograder.collect.bulk import DOWNLOAD_PREFIX, recognise
 from autograder.collect.unzip import Limits
-from tests.autograder.collect.helpers import forge_size, make_course, make_zip, snapshot, submission
+from tests.autograder.collect.helpers import (
+    Link,
+    forge_size,
+    make_course,
+    make_zip,
+    snapshot,
+    submission,
+)
 from tests.autograder.collect.test_lms import GRADESCOPE, ROSTER, folder_submission
 
 pytestmark = pytest.mark.collect
@@ -136,6 +143,10 @@ def test_hostile_entries_are_refused_by_name_and_the_rest_collected(course, tmp_
         zf.writestr("../evil_1_2_x.zip", b"x")
         zf.writestr("doejane_12345_67890_convnets.zip", honest)
     forge_size(download, 100)  # the first member declares 100 bytes
+    make_zip(tmp_path / "link.zip", {"nguyenan_12348_67894_x.zip": Link("/etc/passwd")})
+    with zipfile.ZipFile(download, "a") as zf, zipfile.ZipFile(tmp_path / "link.zip") as link:
+        [info] = link.infolist()
+        zf.writestr(info, link.read(info))
     lines = []
     limits = Limits(max_file=100_000, max_total=150_000)
     result = collect(course, [download], roster=roster, log=lines.append, limits=limits)
@@ -145,6 +156,7 @@ def test_hostile_entries_are_refused_by_name_and_the_rest_collected(course, tmp_
     lie = named["smithalan_12346_67891_a2.zip"]  # zipfile reads 100 bytes: their CRC is wrong
     assert "forged zip bomb" in lie or "is damaged" in lie
     assert "over the limit" in named["leebo_12347_67893_x.zip"]
+    assert "symbolic link" in named["nguyenan_12348_67894_x.zip"]
     assert {p.path for p in result.problems} == {str(download)}
     assert not (tmp_path / "evil_1_2_x.zip").exists()
     assert "'../evil_1_2_x.zip'" in "\n".join(lines)
@@ -167,3 +179,12 @@ def test_a_download_over_its_limit_is_refused(course, tmp_path):
     with pytest.raises(CollectError, match=r"submissions\.zip \(a bulk download\) is refused"):
         collect(course, [download], log=None, limits=Limits(max_download=1000))
     assert not (course / "submitted").exists()
+
+
+def test_a_download_given_twice_is_read_once(course, tmp_path):
+    """Is a download named by two PATHs unpacked once, its students collected once each?"""
+    download = zip_folder(canvas_download(tmp_path / "submissions"), tmp_path / "submissions.zip")
+    (tmp_path / "again.zip").symlink_to(download)
+    result = collect(course, [download, tmp_path / "again.zip"], log=None)
+    assert result.collected == ["12345", "12346", "55555"]
+    assert sum("more than once" in p.message for p in result.problems) == 1
