@@ -22,6 +22,7 @@ from autograder.grade.gradebook import open_gradebook
 from autograder.grade.results import CaseVerdict, CellScore, Result, write_result
 from autograder.report import ReportError, report
 from autograder.report.gather import gather
+from autograder.report.page import percents
 from autograder.report.records import (
     read_collect,
     read_failures,
@@ -380,3 +381,39 @@ def test_collect_records_what_it_refused(tmp_path):
     assert refused[0].path.endswith("slip.zip")
     assert refused[0].member == "../evil.py"
     assert dict(gather(course).ungraded)["slip"].startswith("collect refused its zip: ")
+
+
+def test_a_late_student_and_extra_credit_have_the_score_of_grades_csv(tmp_path):
+    """Is each student's score in the report grades.csv's (extra credit counted, the late
+    penalty taken as export takes it), and does the page list them with how late, the penalty
+    and the extra credit?"""
+    from tests.autograder.feedback.helpers import EXPECTED, late_class
+
+    course = late_class(tmp_path / "course")
+    done = report(course, log=lambda line: None)
+    students = {s.id: s for s in done.report.graded}
+    for student, (raw, penalty, score) in EXPECTED.items():
+        assert students[student].raw == pytest.approx(raw)
+        assert students[student].penalty == pytest.approx(penalty)
+        assert students[student].total == pytest.approx(score)
+    page = done.path.read_text(encoding="utf-8")
+    late = " ".join(text(section(page, "Late submissions and extra credit")).split())
+    assert "lena 7 2 h 30 min late \u22122.1 4.9 / 8" in late
+    assert "ezra 8 +1 8 / 8" in late
+    # The score of the histogram is the final one too: lena's 4.9 of 8.
+    assert 100 * 4.9 / 8 in [pytest.approx(v) for v in percents(done.report)]
+
+
+def test_a_late_plugin_that_cannot_load_is_a_note_not_a_failure(tmp_path):
+    """When the late policy's plugin cannot be imported, is the page still written, saying the
+    scores are before any penalty?"""
+    from tests.autograder.feedback.helpers import late_class
+
+    course = late_class(tmp_path / "course")
+    config = course / "nbgrader_config.py"
+    config.write_text(
+        config.read_text().replace("autograder.collect.plugin.LatePenalty", "no.such.Plugin")
+    )
+    done = report(course, log=lambda line: None)
+    assert any("late penalties cannot be computed" in note for note in done.report.notes)
+    assert {s.id: s.total for s in done.report.graded}["lena"] == 7.0
