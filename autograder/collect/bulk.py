@@ -110,9 +110,9 @@ def _most(pattern, names):
 
 
 def _junk(parts):
-    from .lms import _junk as junk_name
+    from .lms import is_junk_name
 
-    return parts[0] == "__MACOSX" or junk_name(parts[-1])
+    return parts[0] == "__MACOSX" or is_junk_name(parts[-1])
 
 
 def _first_name(zip_path):

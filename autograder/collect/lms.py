@@ -200,7 +200,8 @@ def _listing_problem(folder, ignored, why):
     return Problem(str(folder), None, f"ignored {listing(ignored)}: {why}", fatal=False)
 
 
-def _junk(name):
+def is_junk_name(name):
+    """Is `name` an entry no one handed in (a zip tool's or an OS's leftovers)?"""
     return name in JUNK_TOP or name in JUNK_NAMES or name.startswith("._")
 
 
@@ -212,7 +213,7 @@ def _by_name(path, kind, pattern, limits):
         folder, names = path.parent, [path.name]
     entries, ignored, problems = [], [], []
     for name in names:
-        if _junk(name):
+        if is_junk_name(name):
             continue
         match = _matches(name, kind, pattern)
         if not match or (kind == "moodle" and match["plugin"] != "file"):
@@ -286,7 +287,7 @@ def _submission_path(target):
         return target
     if not stat.S_ISDIR(mode):
         return None
-    inside = [e for e in os.scandir(target) if not _junk(e.name)]
+    inside = [e for e in os.scandir(target) if not is_junk_name(e.name)]
     if len(inside) == 1 and inside[0].name.lower().endswith(".zip") and inside[0].is_file():
         return Path(inside[0].path)
     return target
@@ -362,7 +363,7 @@ def _gradescope(folder):
     others = sorted(
         e.name + "/"
         for e in os.scandir(folder)
-        if e.is_dir() and e.name not in listed and not _junk(e.name)
+        if e.is_dir() and e.name not in listed and not is_junk_name(e.name)
     )
     if others:
         problems.append(_listing_problem(folder, others, f"not listed in {GRADESCOPE_METADATA}"))
