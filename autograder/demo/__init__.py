@@ -155,15 +155,31 @@ def table_lines(fabricated, report, collected):
         flags = [*result.flags, *(f"{cell}: {flag}" for cell, flag in result.cell_flags())]
         score = f"{result.points:g}/{result.max_points:g}"
         honest = "NO" if item.expect.mismatches(result) else "yes"
-        first = flags[0] if flags else ""
+        first = _short(flags[0]) if flags else ""
         lines.append(
             f"{item.student_id:<{width}}  {item.kind:<11}  {score:>11}  {honest:<6}  {first}"
         )
         pad = f"{'':<{width}}  {'':<11}  {'':>11}  {'':<6}  "
-        lines += [pad + flag for flag in flags[1:3]]
+        lines += [pad + _short(flag) for flag in flags[1:3]]
         if len(flags) > 3:
             lines.append(pad + f"(+{len(flags) - 3} more)")
     return lines
+
+
+#: The widest flag the table shows; the feedback, the report and results.json have them whole.
+FLAG_WIDTH = 150
+
+
+def _short(flag):
+    """`flag` in at most FLAG_WIDTH characters: cut after a whole item of its list (the
+    items follow its first ': ', separated by '; '), else after a whole word, then ' ...'."""
+    if len(flag) <= FLAG_WIDTH:
+        return flag
+    cut = flag.rfind("; ", 0, FLAG_WIDTH - 4)
+    if cut > flag.find(": ") >= 0:
+        return flag[:cut] + "; ..."
+    space = flag.rfind(" ", 0, FLAG_WIDTH - 4)
+    return flag[: space if space > 0 else FLAG_WIDTH - 4] + " ..."
 
 
 def add_arguments(parser):

@@ -122,7 +122,7 @@ def similarity(course, *, against=(), top=30, common=None, log=print):
     pairs.sort(key=lambda p: (-p.score, -p.shared, p.a, p.b))
     log(
         f"compared {len(students)} students"
-        + (f" with each other and {len(others)} earlier submissions" if others else "")
+        + (f" with each other and {_s(len(others), 'earlier submission')}" if others else "")
         + f": {len(pairs)} pairs"
     )
     settings = (
@@ -145,6 +145,11 @@ def similarity(course, *, against=(), top=30, common=None, log=print):
         log(f"  {rank}. {pair.a} and {pair.b}: {pair.score:.0%}")
     log(f"wrote {out.relative_to(course)}")
     return SimilarityReport(out, pairs, warnings, silent)
+
+
+def _s(count, noun):
+    """'1 earlier submission', '2 earlier submissions'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _unique(taken, found):

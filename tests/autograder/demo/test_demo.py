@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from autograder.demo import MARK, DemoError, demo
+from autograder.demo import FLAG_WIDTH, MARK, DemoError, _short, demo
 from autograder.paths import REPO
 
 pytestmark = pytest.mark.demo
@@ -67,3 +67,22 @@ def test_the_demo_never_empties_a_folder_it_did_not_make(tmp_path):
     with pytest.raises(DemoError, match="not a demo course"):
         demo(tmp_path, log=lambda line: None)
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_the_table_cuts_a_long_flag_between_its_items():
+    """Is a flag longer than the table's width cut after a whole item of its list (else a
+    whole word), and a short one left whole?"""
+    items = [f"cs231n/layers.py:{n} names '/home'" for n in range(10, 20)]
+    flag = "suspicious code (look at it): " + "; ".join(items)
+    shown = _short(flag)
+    assert len(shown) <= FLAG_WIDTH
+    assert shown.endswith("; ...")
+    kept = shown[len("suspicious code (look at it): ") : -len("; ...")].split("; ")
+    assert kept == items[: len(kept)]
+    assert 0 < len(kept) < len(items)
+    assert _short(items[0]) == items[0]
+    words = "a naive layer earns its points only by doing the work itself; look at it " * 3
+    shown = _short(words)
+    assert len(shown) <= FLAG_WIDTH
+    assert shown.endswith(" ...")
+    assert words.startswith(shown[: -len(" ...")] + " ")  # whole words only
