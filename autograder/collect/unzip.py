@@ -43,6 +43,7 @@ else the member's DOS date and time, which carry no time zone and are taken as
 UTC.
 """
 
+import contextlib
 import io
 import os
 import re
@@ -193,30 +194,12 @@ def declared_size(path):
         return None
 
 
-def extract(zip_path, dest, wanted, limits=None, keep_top=()):
-    """Extract the members `wanted(rel)` accepts from `zip_path` into the folder `dest`.
-
-    `dest` must not exist yet (it is created). `keep_top` are folder names a
-    submission holds at its root: a single top folder of that name is not
-    stripped. Returns an Extraction; raises UnsafeZip when the zip is refused
-    (what was written below `dest` by then is the caller's to remove).
-    """
-    limits = limits or Limits()
-    _check_end_record(zip_path, limits)
+@contextlib.contextmanager
+def _read_as_unsafe_zip():
+    """Any error met reading a zip, raised as the UnsafeZip that says so (an UnsafeZip as
+    it is): zipfile, struct and zlib fail on a corrupt archive in many ways."""
     try:
-        source, undecodable = _readable_names(zip_path)
-        with zipfile.ZipFile(source) as zf:
-            infos = zf.infolist()
-            if len(infos) > limits.max_members:
-                raise UnsafeZip([(None, _too_many(len(infos), limits))])
-            members, top = _read_members(infos, keep_top)
-            unwanted = {info.filename for info in infos if info.orig_filename in undecodable}
-            plan, result = _plan(
-                infos, members, top, lambda rel: rel not in unwanted and wanted(rel), limits
-            )
-            result.undecodable = sorted(undecodable.values())
-            result.skipped = [m for m in result.skipped if m.name not in unwanted]
-            _write(zf.open, plan, Path(dest), limits)
+        yield
     except UnsafeZip:
         raise
     except (
@@ -231,6 +214,32 @@ def extract(zip_path, dest, wanted, limits=None, keep_top=()):
         raise UnsafeZip([(None, f"is not a readable zip file ({_reason(e)})")]) from None
     except OSError as e:
         raise UnsafeZip([(None, f"cannot be read ({_reason(e)})")]) from None
+
+
+def extract(zip_path, dest, wanted, limits=None, keep_top=()):
+    """Extract the members `wanted(rel)` accepts from `zip_path` into the folder `dest`.
+
+    `dest` must not exist yet (it is created). `keep_top` are folder names a
+    submission holds at its root: a single top folder of that name is not
+    stripped. Returns an Extraction; raises UnsafeZip when the zip is refused
+    (what was written below `dest` by then is the caller's to remove).
+    """
+    limits = limits or Limits()
+    _check_end_record(zip_path, limits)
+    with _read_as_unsafe_zip():
+        source, undecodable = _readable_names(zip_path)
+        with zipfile.ZipFile(source) as zf:
+            infos = zf.infolist()
+            if len(infos) > limits.max_members:
+                raise UnsafeZip([(None, _too_many(len(infos), limits))])
+            members, top = _read_members(infos, keep_top)
+            unwanted = {info.filename for info in infos if info.orig_filename in undecodable}
+            plan, result = _plan(
+                infos, members, top, lambda rel: rel not in unwanted and wanted(rel), limits
+            )
+            result.undecodable = sorted(undecodable.values())
+            result.skipped = [m for m in result.skipped if m.name not in unwanted]
+            _write(zf.open, plan, Path(dest), limits)
     result.taken = [member for _, member in plan]
     return result
 
@@ -576,14 +585,10 @@ def _overflow(info, limits, total):
 def member_names(zip_path, limits):
     """The names of the zip's members (steps 1 and 2 only); raises UnsafeZip when refused."""
     _check_end_record(zip_path, limits)
-    try:
+    with _read_as_unsafe_zip():
         source, _ = _readable_names(zip_path)
         with zipfile.ZipFile(source) as zf:
             names = zf.namelist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error) as e:
-        raise UnsafeZip([(None, f"is not a readable zip file ({_reason(e)})")]) from None
-    except OSError as e:
-        raise UnsafeZip([(None, f"cannot be read ({_reason(e)})")]) from None
     if len(names) > limits.max_members:
         raise UnsafeZip([(None, _too_many(len(names), limits))])
     return names
@@ -603,7 +608,7 @@ def extract_download(zip_path, dest, unit_of, limits):
     many members, too much in all).
     """
     _check_end_record(zip_path, limits)
-    try:
+    with _read_as_unsafe_zip():
         source, undecodable = _readable_names(zip_path)
         with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()
@@ -619,20 +624,6 @@ def extract_download(zip_path, dest, unit_of, limits):
                 if problem:
                     findings.append((info.filename, problem))
                     refused.add(unit)
-    except UnsafeZip:
-        raise
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        EOFError,
-        ValueError,
-        NotImplementedError,
-        RuntimeError,
-        struct.error,
-    ) as e:
-        raise UnsafeZip([(None, f"is not a readable zip file ({_reason(e)})")]) from None
-    except OSError as e:
-        raise UnsafeZip([(None, f"cannot be read ({_reason(e)})")]) from None
     for unit in refused:
         if unit:
             _remove(dest.joinpath(*unit))
