@@ -66,6 +66,25 @@ def final_score(raw, late):
     return round(max(0.0, raw - (late.penalty if late else 0.0)), 6)
 
 
+class GradesCsvScore:
+    """raw, penalty and total as grades.csv has them, for a record of a student's points
+    with `auto`, `hand` and `extra` (points) and `late` (a Late, or None)."""
+
+    @property
+    def raw(self):
+        """grades.csv's raw_score: nbgrader's score, extra credit included."""
+        return round(self.auto + self.hand + self.extra, 6)
+
+    @property
+    def penalty(self):
+        return self.late.penalty if self.late is not None else 0.0
+
+    @property
+    def total(self):
+        """grades.csv's score: the raw score less the late penalty, at least 0."""
+        return final_score(self.raw, self.late)
+
+
 def _utc(moment):
     return moment.replace(tzinfo=timezone.utc) if isinstance(moment, datetime) else None
 

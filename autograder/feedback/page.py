@@ -30,7 +30,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from .late import final_score
+from .late import GradesCsvScore
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
@@ -213,7 +213,7 @@ def _function_row(function, cells, grades):
 
 
 @dataclass
-class Totals:
+class Totals(GradesCsvScore):
     """The page's header: the autograded part, the part graded by hand, what is pending, the
     extra credit and the late penalty."""
 
@@ -225,20 +225,6 @@ class Totals:
     pending_points: float
     extra: float = 0.0  # extra credit given by hand, every cell's
     late: object = None  # the submission's feedback.late.Late, None when not known
-
-    @property
-    def raw(self):
-        """grades.csv's raw_score: nbgrader's score, extra credit included."""
-        return round(self.auto + self.hand + self.extra, 6)
-
-    @property
-    def penalty(self):
-        return self.late.penalty if self.late is not None else 0.0
-
-    @property
-    def total(self):
-        """grades.csv's score: the raw score less the late penalty, at least 0."""
-        return final_score(self.raw, self.late)
 
     @property
     def total_max(self):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
-from ..feedback.late import final_score, late_penalties
+from ..feedback.late import GradesCsvScore, late_penalties
 from ..feedback.page import by_function, cell_score, missed
 from ..grade.gradebook import CellGrade
 from . import records
@@ -35,7 +35,7 @@ TOP_HINTS = 3
 
 
 @dataclass
-class Student:
+class Student(GradesCsvScore):
     """One graded student.
 
     - result: the Result; auto, auto_max: autograded points that count (a TA's
@@ -60,20 +60,6 @@ class Student:
     grades: dict = field(default_factory=dict)
     extra: float = 0.0
     late: object = None
-
-    @property
-    def raw(self):
-        """grades.csv's raw_score: nbgrader's score, extra credit included."""
-        return round(self.auto + self.hand + self.extra, 6)
-
-    @property
-    def penalty(self):
-        return self.late.penalty if self.late is not None else 0.0
-
-    @property
-    def total(self):
-        """grades.csv's score: the raw score less the late penalty, at least 0."""
-        return final_score(self.raw, self.late)
 
     @property
     def total_max(self):
