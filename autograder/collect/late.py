@@ -190,6 +190,15 @@ def policy_text(plugin):
     return f"{type(plugin).__module__}.{type(plugin).__name__}"
 
 
+def notebook_penalty(plugin, student, notebook, seconds_late):
+    """The late penalty of one submitted notebook `seconds_late` after the due date: the
+    plugin's, between 0 and the notebook's score; None where the plugin gives none."""
+    points = plugin.late_submission_penalty(student, notebook.score, seconds_late)
+    if points is None:
+        return None
+    return min(max(float(points), 0.0), float(notebook.score))
+
+
 def apply_penalties(course, assignment, log=print):
     """Set each submitted notebook's late penalty from its trusted score; return {student: pts}.
 
@@ -207,11 +216,8 @@ def apply_penalties(course, assignment, log=print):
             for notebook in submission.notebooks:
                 points = None
                 if late > 0:
-                    points = plugin.late_submission_penalty(
-                        submission.student.id, notebook.score, late
-                    )
+                    points = notebook_penalty(plugin, submission.student.id, notebook, late)
                 if points is not None:
-                    points = min(max(float(points), 0.0), float(notebook.score))
                     total += points
                 notebook.late_submission_penalty = points
             if late > 0:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..collect.late import lateness, plugin_for, policy_text
+from ..collect.late import lateness, notebook_penalty, plugin_for, policy_text
 from ..grade.gradebook import open_gradebook
 
 
@@ -115,9 +115,9 @@ def late_penalties(course, assignment, students=None):
             points = 0.0
             if seconds > 0:
                 for notebook in submission.notebooks:
-                    taken = plugin.late_submission_penalty(student, notebook.score, seconds)
+                    taken = notebook_penalty(plugin, student, notebook, seconds)
                     if taken is not None:
-                        points += min(max(float(taken), 0.0), float(notebook.score))
+                        points += taken
             found[student] = Late(
                 due=_utc(submission.duedate),
                 timestamp=_utc(submission.timestamp),
