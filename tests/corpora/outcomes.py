@@ -11,9 +11,13 @@ from pathlib import Path
 
 from autograder.demo.fabricate import CELL_FUNCTIONS
 
-#: The two training cells: about 9 s of the harness's 10. A mistake whose broken
-#: functions they do not call runs without them (they call none of the layers the
-#: other cells grade: the convnet uses the provided fast layers).
+#: The two training cells: about 9 s of the harness's 10 (the rest of a mistake's
+#: grading takes about 1 s). A mistake runs only the training cells that grade one of
+#: its broken functions (GRADES: the Solver, the update rule it trains with, the
+#: notebook's train_one_epoch). The others may lose points or not (a mistake in the
+#: model's loss can still train, or not), so the corpus asserts nothing about them and
+#: leaves them out; the class graded end to end (tests/classroom.py) runs every cell of
+#: its mistakes.
 TRAINING_CELLS = frozenset({"correct_overfit_small_data", "correct_train_one_epoch"})
 
 
@@ -23,8 +27,9 @@ def calling(functions):
 
 
 def cells_to_skip(mistake):
-    """The cells a mistake's grading may leave out: the training cells, unless they call it."""
-    return set() if calling(mistake.breaks) & TRAINING_CELLS else set(TRAINING_CELLS)
+    """The cells a mistake's grading leaves out: the training cells not grading what it
+    breaks (whatever they did would be allowed: see must_lose and mistake_problems)."""
+    return set(TRAINING_CELLS - grading(mistake.breaks))
 
 
 #: The student functions each cell grades, where the cell's own function does not
@@ -95,6 +100,9 @@ def mistake_row(mistake, graded, presubmit=None):
         verdict = f"caught: -{lost:g} points in " + ", ".join(
             f"{c.grade_id} ({c.points:g}/{c.max_points:g})" for c in cells
         )
+    unrun = sorted(cells_to_skip(mistake) & calling(mistake.breaks))
+    if unrun:
+        verdict += f"; not run: {', '.join(unrun)} (calls it, grades something else)"
     hint = next((h for c in cells for h in (x.hint for x in c.cases) if h), "")
     row = (
         f"| {mistake.student_id} | {mistake.description} | {functions} | {verdict} | "

@@ -26,7 +26,9 @@ a row fails a test until this file is generated again.
   to the instructor's solution. The grader must take points from every cell
   that calls the broken function (bar cells that provably cannot see the bug,
   listed in the mistake as spared) and from no other cell, with a hint that
-  names the mistake or its symptom. Graded by the real harness and verdict.
+  names the mistake or its symptom. Graded by the real harness and verdict,
+  the training cells only where they grade the broken function (a row names
+  those it left out: they may lose points too, or not).
   The last column says whether the student could have seen it first: the
   first of their own check cells that fails when the notebooks run with the
   mistake in place, or "no".
