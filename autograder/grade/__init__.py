@@ -31,10 +31,11 @@ them with `PYTHONPATH=REPO:REPO/assignment dask worker ADDRESS --nthreads 1`
 after `dask scheduler`. An unreachable scheduler, or a worker that cannot see
 the course, stops the run before anything is written.
 
-Re-running grades only what changed (a new submission, release or grader);
---force grades everything again. A run killed halfway and started again ends
-with the same gradebook. Exit status: 0 when every submission was graded, 1
-when some could not be (the others are graded), 2 for a usage error.
+Re-running grades only what changed (a new submission, release, grader or
+--time-scale); --force grades everything again. A run killed halfway and
+started again ends with the same gradebook. Exit status: 0 when every
+submission was graded, 1 when some could not be (the others are graded), 2 for
+a usage error.
 """
 
 # The verb's entry point: what the command line needs (add_arguments, main) and
@@ -96,6 +97,19 @@ def add_arguments(parser):
         ),
     )
     parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=None,
+        metavar="FACTOR",
+        help=(
+            "multiply every time budget of the harness by FACTOR, a number above 0: each "
+            "case's (20 s for most, 60 s for the convolutions, 120 s for training), the 20 s "
+            "allowed for importing the student's package, the box's CPU and wall time. 2 on "
+            "a machine twice as slow as a laptop; results graded with another factor are "
+            "graded again (default: $CONVKIT_TIME_SCALE, else 1)"
+        ),
+    )
+    parser.add_argument(
         "--sandbox",
         choices=("auto", "bwrap", "fallback"),
         default="auto",
@@ -125,6 +139,13 @@ def main(args):
             file=sys.stderr,
         )
         return 2
+    if args.time_scale is not None and not 0 < args.time_scale < float("inf"):
+        print(
+            f"error: --time-scale must be a number above 0 (2 doubles every time budget), "
+            f"not {args.time_scale:g}",
+            file=sys.stderr,
+        )
+        return 2
     try:
         report = grade(
             args.course,
@@ -135,6 +156,7 @@ def main(args):
             cell_timeout=args.cell_timeout,
             scheduler=args.scheduler,
             execute_notebooks=args.execute_notebooks,
+            time_scale=args.time_scale,
         )
     except GradeError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1200,6 +1200,17 @@ def all_cases(cells_=None):
     return [case for cell in (cells_ if cells_ is not None else cells()) for case in cell.cases]
 
 
+def scaled(cells_, time_scale):
+    """The cells with every case's time budget multiplied by `time_scale` (`grade
+    --time-scale`: a slow or crowded grading machine gives more); the same cells for 1."""
+    if time_scale == 1:
+        return list(cells_)
+    return [
+        replace(cell, cases=tuple(replace(c, timeout=c.timeout * time_scale) for c in cell.cases))
+        for cell in cells_
+    ]
+
+
 def check_cases(cases):
     """Problems with a list of cases, one line each (empty when they are fine)."""
     from . import programs

@@ -57,15 +57,30 @@ class Settings:
     execute_notebooks: bool = False  # ... and in it, run the notebooks again in a kernel box
     sandbox: str = "auto"  # "auto", "bwrap" or "fallback"
     env: dict = field(default_factory=dict)  # extra environment inside the box
+    time_scale: float = 1.0  # every time budget of the harness (cases, grace, import) times this
+
+    def cells(self):
+        """The graded cells, their cases' time budgets scaled by time_scale."""
+        from . import cases
+
+        return cases.scaled(cases.cells(), self.time_scale)
+
+    def fingerprint(self, folder):
+        """The fingerprint of the submission in `folder` graded with these settings."""
+        return fingerprint(
+            folder, self.release, execute=self.execute_notebooks, time_scale=self.time_scale
+        )
 
 
-def prepare_box(folder):
+def prepare_box(folder, time_scale=1.0):
     """Write the harness, its programs and the inputs of every case into `folder`, once a run.
 
     The folder is bound read-only into every box, so it must be readable by the
     box's unprivileged user. It holds inputs only: never an expected value.
+    `time_scale` multiplies every case's time budget, the grace a case ignoring
+    SIGALRM gets past it, and the import's budget.
     """
-    from . import verdict
+    from . import cases, verdict
 
     folder = Path(folder)
     shutil.rmtree(folder, ignore_errors=True)
@@ -73,7 +88,12 @@ def prepare_box(folder):
     here = Path(__file__).parent
     for name in BOX_FILES:
         shutil.copyfile(here / name, folder / name)
-    verdict.write_inputs(folder / "inputs.npz")
+    verdict.write_inputs(
+        folder / "inputs.npz",
+        cases.all_cases(cases.scaled(cases.cells(), time_scale)),
+        grace=harness_module.GRACE_SECONDS * time_scale,
+        import_seconds=harness_module.IMPORT_SECONDS * time_scale,
+    )
     folder.chmod(0o755)
     for path in folder.iterdir():
         path.chmod(0o644)
@@ -97,14 +117,16 @@ def submission_digest(folder):
     return _tree_digest(folder, skip={"timestamp.txt"})
 
 
-def fingerprint(folder, release, *, execute=False):
+def fingerprint(folder, release, *, execute=False, time_scale=1.0):
     """A hash of the submission's files, the release's, the grader's code and its mode.
 
     Any change to what a student handed in, to the release (a new answer key
-    may follow), to the grader itself or to whether the notebooks are executed
-    again (`execute`) gives another fingerprint.
+    may follow), to the grader itself, to whether the notebooks are executed
+    again (`execute`) or to the time budgets (`time_scale`) gives another fingerprint.
     """
     mode = "execute" if execute else "record"
+    if time_scale != 1:
+        mode += f"-time-x{time_scale!r}"
     digest = hashlib.sha256(f"convkit-grader-{GRADER_VERSION}-{mode}\n".encode())
     digest.update(f"submission:{submission_digest(folder)}\n".encode())
     digest.update(f"release:{_tree_digest(release)}\n".encode())
@@ -255,7 +277,7 @@ def grade_student(settings, student, *, sandbox=None, key=None):
     result = Result(
         student=student,
         assignment=settings.assignment,
-        fingerprint=fingerprint(folder, settings.release, execute=settings.execute_notebooks),
+        fingerprint=settings.fingerprint(folder),
         submission=submission_digest(folder),
         sandbox="",
     )
@@ -293,7 +315,7 @@ def grade_student(settings, student, *, sandbox=None, key=None):
         lap("harness")
         # 4. verdict, from plain data only.
         outputs = verdict.read_outputs(work / OUT_DIR)
-        result.cells = verdict.score_cells(outputs, key)
+        result.cells = verdict.score_cells(outputs, key, settings.cells())
         # Naive layers that reached or copied the provided fast layers: for a human.
         suspicious.flag_fast_layer_cells(result.cells, outputs, folder, settings.release)
         if outputs.problems:

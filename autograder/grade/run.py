@@ -21,6 +21,7 @@ pipeline.py, run inside a worker.
 
 import contextlib
 import io
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,6 +65,7 @@ def grade(
     cell_timeout=None,
     scheduler=None,
     execute_notebooks=False,
+    time_scale=None,
     log=print,
 ):
     """Grade the course's submissions (`autograder grade`); return a GradeReport.
@@ -74,6 +76,10 @@ def grade(
     the submissions to that cluster's workers instead of local processes.
     `execute_notebooks` also runs every notebook again in a sandboxed kernel,
     for the record (the scores are the same; about 20 s more per submission).
+    `time_scale` multiplies every time budget of the harness (each case's, the
+    import's, the box's CPU and wall time) by a number above 0: 2 on a machine
+    twice as slow (default: the environment variable CONVKIT_TIME_SCALE, else 1;
+    results graded with another scale are graded again).
     Raises GradeError when the course cannot be graded at all (not a course,
     nothing collected, an unknown student), or when the scheduler or one of its
     workers cannot grade it (then before anything is written).
@@ -103,6 +109,7 @@ def grade(
             limits=limits,
             cell_timeout=cell_timeout,
             execute_notebooks=execute_notebooks,
+            time_scale=time_scale,
         )
         report.sandbox = settings.sandbox
         if client is not None:
@@ -149,6 +156,7 @@ def prepare(
     kernel_limits=None,
     cell_timeout=None,
     execute_notebooks=False,
+    time_scale=None,
 ):
     """Make what every worker shares, once: the dataset, the answer key, the harness's box
     folder, and with `execute_notebooks` the sandboxed kernelspec.
@@ -161,6 +169,7 @@ def prepare(
     from .sandbox import SandboxError, find_sandbox
 
     course = Path(course).resolve()
+    time_scale = resolve_time_scale(time_scale)
     release, _ = course_paths(course)
     work = course / "autograder"
     datasets = work / "datasets"
@@ -170,7 +179,7 @@ def prepare(
         box = find_sandbox(sandbox, required=sandbox == "bwrap")
     except SandboxError as error:
         raise GradeError(f"--sandbox bwrap: {error}") from None
-    limits = limits or harness_limits()
+    limits = limits or harness_limits(time_scale)
     cell_timeout = int(cell_timeout or notebooks.default_cell_timeout())
     kernel_env = {"CS231N_QUICK": "1", "CS231N_DATASETS": "/data"}
     if execute_notebooks:
@@ -188,7 +197,7 @@ def prepare(
         )
         notebooks.kernel_environment(kernels)
     verdict.answer_key()  # computed (and cached) once, before the workers start
-    box_folder = pipeline.prepare_box(work / "box")
+    box_folder = pipeline.prepare_box(work / "box", time_scale)
     return pipeline.Settings(
         box=box_folder,
         course=course,
@@ -199,16 +208,41 @@ def prepare(
         cell_timeout=cell_timeout,
         sandbox=box.kind,
         execute_notebooks=bool(execute_notebooks),
+        time_scale=float(time_scale),
     )
 
 
-def harness_limits():
+#: The environment variable giving grade's time scale when none is passed (see grade).
+TIME_SCALE_ENV = "CONVKIT_TIME_SCALE"
+
+
+def resolve_time_scale(time_scale=None):
+    """The time scale to grade with: `time_scale`, else $CONVKIT_TIME_SCALE, else 1.
+
+    Raises GradeError unless it is a finite number above 0.
+    """
+    source = "--time-scale"
+    if time_scale is None:
+        time_scale, source = os.environ.get(TIME_SCALE_ENV, "1"), TIME_SCALE_ENV
+    try:
+        value = float(time_scale)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not (0 < value < float("inf")):
+        raise GradeError(
+            f"{source} must be a number above 0 (2 doubles every time budget), not {time_scale!r}"
+        )
+    return value
+
+
+def harness_limits(time_scale=1.0):
+    """The limits of a harness's box; its CPU and wall time scaled by `time_scale`."""
     from .sandbox import Limits
 
     # The solution's harness needs about 10 s of CPU; a correct but slow naive
     # layer (loops everywhere) a few times that. The wall time covers every
     # restart after a runaway case.
-    return Limits(cpu_seconds=120, wall_seconds=240)
+    return Limits(cpu_seconds=120 * time_scale, wall_seconds=240 * time_scale)
 
 
 def _ensure_dataset(folder):
@@ -243,8 +277,7 @@ def _reuse(course, settings, todo, force, report):
         if (
             not force
             and previous is not None
-            and previous.fingerprint
-            == pipeline.fingerprint(folder, settings.release, execute=settings.execute_notebooks)
+            and previous.fingerprint == settings.fingerprint(folder)
         ):
             gradebook.record(course, settings.assignment, previous)
             report.reused.append(student)

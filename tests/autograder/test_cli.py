@@ -56,6 +56,16 @@ def test_a_cell_timeout_that_is_not_positive_is_refused(capsys, empty_course, va
     )
 
 
+@pytest.mark.parametrize("value", ["0", "-2", "nan", "inf"])
+def test_a_time_scale_that_is_not_a_positive_number_is_refused(capsys, empty_course, value):
+    """Is --time-scale 0, -2, nan or inf refused (exit 2) with the value named?"""
+    code = cli.main(["grade", "--course", str(empty_course), f"--time-scale={value}"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--time-scale must be a number above 0" in err
+    assert f"not {float(value):g}" in err
+
+
 def test_grading_nothing_is_an_error(capsys, empty_course):
     """Does `grade` on a course with nothing collected exit non-zero, saying so?"""
     assert cli.main(["grade", "--course", str(empty_course)]) == 2
