@@ -35,9 +35,10 @@ a row fails a test until this file is generated again.
 - **Harmless variants**: code that looks wrong and is not; full marks required,
   and no check cell failing.
 - **Attacks** (`attacks/`): hostile submissions, graded end to end in the
-  sandbox. For each: no point it did not earn, the rest of the class graded
-  as without it, no process left, nothing written outside the scratch folder,
-  and the instructor told what it did.
+  sandbox, every time budget halved as the tests grade (`--time-scale 0.5`).
+  For each: no point it did not earn, the rest of the class graded as without
+  it, no process left, nothing written outside the scratch folder, and the
+  instructor told what it did.
 """
 
 MISTAKE_TABLE = (
@@ -201,7 +202,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tests.corpora", description=__doc__)
     parser.add_argument("--mistakes", action="store_true", help="regenerate the mistakes only")
     args = parser.parse_args(argv)
+    import os
+
+    from autograder.grade.run import TIME_SCALE_ENV
+    from tests.classroom import TIME_SCALE
     from tests.corpora.mistakes import MISTAKES
+
+    os.environ.setdefault(TIME_SCALE_ENV, TIME_SCALE)  # the attacks graded as the tests grade
 
     rows, caught, harmless_rows, kept, before, own = grade_mistakes()
     mistakes = mistake_section(rows, caught, len(MISTAKES), harmless_rows, kept, before, own)

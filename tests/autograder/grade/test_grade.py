@@ -5,6 +5,7 @@ that run, or grades a copy of it again.
 """
 
 import json
+import os
 import re
 
 import pytest
@@ -77,6 +78,24 @@ def test_the_solution_is_graded_without_a_flag(graded_class):
         assert set(result.notebooks.values()) == {"as submitted"}
         assert all(cell.nbgrader_points is None for cell in result.cells)
         assert set(result.phases) == {"assemble", "harness", "verdict", "notebooks"}
+
+
+def test_the_class_is_graded_with_the_time_budgets_the_suite_sets(graded_class):
+    """Graded with CONVKIT_TIME_SCALE 0.5 (tests/conftest.py), does a case that sleeps stop
+    at half its 20 s budget, the hint say so, and the fork bomb's import stop at 10 s?"""
+    from autograder.grade.run import TIME_SCALE_ENV
+    from tests.classroom import TIME_SCALE
+
+    assert os.environ[TIME_SCALE_ENV] == TIME_SCALE == "0.5"
+    sleeper = read_result(graded_class.course, "hostile-sleep")
+    hints = {c.hint for cell in sleeper.cells for c in cell.cases if "timed out" in (c.hint or "")}
+    assert hints
+    assert all(h.startswith("timed out after 10 s ") for h in hints), hints
+    assert re.search(
+        r"spatial_groupnorm_forward\.public: timed out after 10 s \(10\.\d+ s", sleeper.log
+    )
+    bomb = read_result(graded_class.course, "hostile-fork-bomb")
+    assert "did not finish in 10 s" in bomb.log
 
 
 def test_the_instructor_is_told_what_each_attack_did(graded_class):
