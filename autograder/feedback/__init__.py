@@ -80,6 +80,8 @@ def _config(course):
 
     config = course_config(course)
     config.GenerateFeedback.preprocessors = PREPROCESSORS
+    # nbconvert's HTMLExporter, without its slow BeautifulSoup pass (export.py).
+    config.GenerateFeedback.exporter_class = "autograder.feedback.export.FastHTMLExporter"
     return config
 
 
