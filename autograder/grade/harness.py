@@ -569,11 +569,12 @@ class CaseTimeout(BaseException):
 
 @contextlib.contextmanager
 def time_budget(seconds):
-    """Raise CaseTimeout in the block after `seconds`, and every second after that."""
+    """Raise CaseTimeout in the block after `seconds`, and every second after that (until
+    the watchdog restarts the harness: RESTARTING)."""
     armed = [True]
 
     def on_alarm(signum, frame):
-        if armed[0]:
+        if armed[0] and not RESTARTING.is_set():
             signal.setitimer(signal.ITIMER_REAL, 1.0)
             raise CaseTimeout()
 
@@ -727,6 +728,10 @@ def _where(error, workdir):
         return ""
 
 
+#: Set by the watchdog just before it restarts the harness: time_budget re-arms no alarm.
+RESTARTING = threading.Event()
+
+
 class Watchdog:
     """A thread that restarts the harness after a case that ignores its time budget.
 
@@ -767,6 +772,12 @@ class Watchdog:
                 self.log.flush()
             except BaseException:
                 pass
+            # An interval timer outlives execv, and the new process starts with SIGALRM's
+            # default action, to die: the swallowed case's alarm, re-armed every second,
+            # once killed a restart still starting up on a busy machine (the cells after
+            # the hung one lost their points). No re-arming from now on, and no timer.
+            RESTARTING.set()
+            signal.setitimer(signal.ITIMER_REAL, 0)
             os.execv(self.argv[0], self.argv)
 
 
@@ -856,6 +867,8 @@ def main(argv=None):
         "--stop-reason", default="", help="(set by the grader) why the earlier run was stopped"
     )
     args = parser.parse_args(argv)
+    # A restart by the watchdog inherits no alarm (see Watchdog._watch); be sure.
+    signal.setitimer(signal.ITIMER_REAL, 0)
 
     workdir = os.getcwd()
     inputs = os.path.abspath(args.inputs)

@@ -7,6 +7,7 @@ inserting code at the top of a function of the instructor's layers.py.
 
 import json
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -164,6 +165,41 @@ def test_a_case_that_swallows_the_timeout_is_stopped_by_the_watchdog(run_grading
     assert all(h == "not run: an earlier case of this cell hung" for h in found.values())
     # One restart: after it, the hung cell's other cases are skipped, not run again.
     assert graded.stdout.count("ignored the stop; restarting after it") == 1
+
+
+def test_the_watchdogs_restart_inherits_no_pending_alarm(tmp_path):
+    """Restarted past a case that swallows its SIGALRM (re-armed every second), does the new
+    process start with no alarm pending? (One did: a restart still starting up on a busy
+    machine was killed by it, and the cells after the hung one lost their points.)"""
+    import subprocess
+    import sys
+
+    child = tmp_path / "child.py"
+    child.write_text("import time\ntime.sleep(1.6)\nprint('survived', flush=True)\n")
+    parent = tmp_path / "parent.py"
+    parent.write_text(
+        textwrap.dedent(
+            f"""
+            import io, sys, time
+            sys.path.insert(0, {str(Path(harness.__file__).parent)!r})
+            import harness
+            restart = [sys.executable, {str(child)!r}]
+            watchdog = harness.Watchdog({str(tmp_path)!r}, 0.3, restart, io.StringIO())
+            watchdog.arm("cell.public", 0.2)
+            with harness.time_budget(0.2):
+                while True:
+                    try:
+                        time.sleep(0.05)
+                    except BaseException:
+                        pass
+            """
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, str(parent)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert done.stdout.strip() == "survived"
 
 
 @pytest.mark.slow
