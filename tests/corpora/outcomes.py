@@ -19,6 +19,12 @@ from autograder.demo.fabricate import CELL_FUNCTIONS
 #: leaves them out; the class graded end to end (tests/classroom.py) runs every cell of
 #: its mistakes.
 TRAINING_CELLS = frozenset({"correct_overfit_small_data", "correct_train_one_epoch"})
+#: The one other cell that takes a second (its check cell's case: the default model's loss
+#: on 50 images, twice): run only for the mistakes it calls. A cell that does not call a
+#: broken function runs the solution's own code, so it could only differ if the mistake
+#: broke the package at import, which a corpus mistake never does (the cheap cells that
+#: cannot see it still run, and would show it).
+INITIAL_LOSS_CELL = "correct_three_layer_convnet_initial_loss"
 
 
 def calling(functions):
@@ -28,8 +34,11 @@ def calling(functions):
 
 def cells_to_skip(mistake):
     """The cells a mistake's grading leaves out: the training cells not grading what it
-    breaks (whatever they did would be allowed: see must_lose and mistake_problems)."""
-    return set(TRAINING_CELLS - grading(mistake.breaks))
+    breaks (whatever they did would be allowed: see must_lose and mistake_problems), and
+    the initial loss's cell unless it calls what it breaks."""
+    return set(TRAINING_CELLS - grading(mistake.breaks)) | (
+        {INITIAL_LOSS_CELL} - calling(mistake.breaks)
+    )
 
 
 #: The student functions each cell grades, where the cell's own function does not
