@@ -25,8 +25,9 @@ from tests.classroom import CELL_TIMEOUT, grade_table
 
 pytestmark = [pytest.mark.grade, pytest.mark.slow]
 
-#: Graded on the cluster, notebooks and all (about 30 s each for the solution).
-GRADED = ("mistake-conv-stride", "release", "solution")
+#: Graded on the cluster, notebooks and all: the solution (trained, about 15 s), the release
+#: and a hostile submission the instructor is told about (flags to compare).
+GRADED = ("hostile-monkeypatch", "release", "solution")
 #: Its task raises on the worker.
 RAISES = "alternative"
 #: Its worker process exits while grading it.
