@@ -36,7 +36,7 @@ CLASS = (
 )
 #: Per-cell time limit of the notebooks in these tests, in seconds.
 CELL_TIMEOUT = 20
-#: Every hidden case's time budget is halved in this suite (CONVKIT_TIME_SCALE, set by
+#: Every time budget of the harness is halved in this suite (CONVKIT_TIME_SCALE, set by
 #: tests/conftest.py for every grade run, in process or not; `grade --time-scale`): the
 #: attacks that loop until stopped spin half as long. The slowest honest case of the
 #: class (the alternative's naive convolution, 14 s of its 60 on two busy cores) keeps

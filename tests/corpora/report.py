@@ -10,6 +10,7 @@ that each row is still what the grader does, so the file stays true.
 """
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +29,8 @@ a row fails a test until this file is generated again.
   listed in the mistake as spared) and from no other cell, with a hint that
   names the mistake or its symptom. Graded by the real harness and verdict,
   the training cells only where they grade the broken function (a row names
-  those it left out: they may lose points too, or not).
+  those it left out: they may lose points too, or not), the initial loss's
+  cell only where it calls it.
   The last column says whether the student could have seen it first: the
   first of their own check cells that fails when the notebooks run with the
   mistake in place, or "no".
@@ -202,8 +204,6 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tests.corpora", description=__doc__)
     parser.add_argument("--mistakes", action="store_true", help="regenerate the mistakes only")
     args = parser.parse_args(argv)
-    import os
-
     from autograder.grade.run import TIME_SCALE_ENV
     from tests.classroom import TIME_SCALE
     from tests.corpora.mistakes import MISTAKES
