@@ -54,15 +54,13 @@ def probe(params):
     import socket
 
     found = {}
-    sock = socket.socket()
-    sock.settimeout(10)
-    try:
-        sock.connect(("127.0.0.1", params["port"]))
+    try:  # socket() itself fails where a seccomp filter refuses it (the fallback box)
+        with socket.socket() as sock:
+            sock.settimeout(10)
+            sock.connect(("127.0.0.1", params["port"]))
         found["tcp"] = "connected"
     except OSError as error:
         found["tcp"] = f"{type(error).__name__}: {error}"
-    finally:
-        sock.close()
     if params["dns"]:
         try:
             socket.getaddrinfo("example.com", 80)
@@ -343,6 +341,10 @@ def _mount_namespace(uid, gid):
 # The program
 
 
+#: PROBE as a program: `python -c PROBE_PROGRAM PARAMS` prints probe(PARAMS) as one JSON line.
+PROBE_PROGRAM = f"{PROBE}\nimport json, sys\nprint(json.dumps(probe(json.loads(sys.argv[1]))))"
+
+
 def _outside(params):
     namespace = {}
     exec(PROBE, namespace)
@@ -354,10 +356,11 @@ def _harness(params):
 
     box = sb.find_sandbox("bwrap", required=True)
     work = Path(tempfile.mkdtemp(prefix="netprobe-"))
-    code = f"{PROBE}\nimport json, sys\nprint(json.dumps(probe(json.loads(sys.argv[1]))))"
     limits = sb.Limits(wall_seconds=120, cpu_seconds=60)
     result = box.run(
-        [sys.executable, "-I", "-c", code, json.dumps(params)], workdir=work, limits=limits
+        [sys.executable, "-I", "-c", PROBE_PROGRAM, json.dumps(params)],
+        workdir=work,
+        limits=limits,
     )
     lines = result.stdout.strip().splitlines()
     return {

@@ -695,31 +695,8 @@ def test_fallback_counts_processes_as_root(fallback, work):
     assert result.reason == "process limit", result  # not the 10 s wall time
 
 
-#: netprobe's three ways out, where socket() itself may fail (as the filter makes it).
-FALLBACK_WAYS = """
-import json, socket, sys
-params, found = json.loads(sys.argv[1]), {}
-try:
-    socket.create_connection(("127.0.0.1", params["port"]), timeout=10).close()
-    found["tcp"] = "connected"
-except OSError as error:
-    found["tcp"] = f"{type(error).__name__}: {error}"
-try:
-    socket.getaddrinfo("example.com", 80)
-    found["dns"] = "resolved"
-except OSError as error:
-    found["dns"] = f"{type(error).__name__}: {error}"
-try:
-    from distributed import Client
-    Client(params["scheduler"], timeout=params["dask_timeout"], set_as_default=False).close()
-    found["dask"] = "connected"
-except Exception as error:
-    found["dask"] = f"{type(error).__name__}: {error}"
-print(json.dumps(found))
-"""
-
 #: Run as a grader (root or a plain user, tests/netprobe.py) with PARAMS CODE: CODE
-#: (FALLBACK_WAYS) in a FallbackSandbox; prints the box's answer as one JSON line.
+#: (netprobe.PROBE_PROGRAM) in a FallbackSandbox; prints the box's answer as one JSON line.
 FALLBACK_PROBE = """
 import json, os, sys, tempfile, warnings
 from autograder.grade import sandbox as sb
@@ -751,7 +728,7 @@ def test_fallback_box_reaches_no_network_whoever_grades(grader, scheduler):
     params = json.dumps({"scheduler": scheduler.address, "dask_timeout": 3, "dns": True})
     with netprobe.Listener() as listener:
         params = json.dumps({**json.loads(params), "port": listener.port})
-        run = grader.run([sys.executable, "-c", FALLBACK_PROBE, params, FALLBACK_WAYS])
+        run = grader.run([sys.executable, "-c", FALLBACK_PROBE, params, netprobe.PROBE_PROGRAM])
         assert run.returncode == 0, run.stderr[-3000:]
         inside = json.loads(run.stdout.strip().splitlines()[-1])
         assert listener.count() == 0
