@@ -195,11 +195,20 @@ def declared_size(path):
 
 
 @contextlib.contextmanager
-def _read_as_unsafe_zip():
-    """Any error met reading a zip, raised as the UnsafeZip that says so (an UnsafeZip as
-    it is): zipfile, struct and zlib fail on a corrupt archive in many ways."""
+def _opened(zip_path, limits):
+    """Steps 1 and 2 of every reading of a zip: yields (ZipFile, its infos, undecodable
+    names as _readable_names gives them) once the end record is checked and the members
+    counted. Any error met reading it, here or in the block, is raised as the UnsafeZip
+    that says so (an UnsafeZip as it is): zipfile, struct and zlib fail on a corrupt
+    archive in many ways."""
+    _check_end_record(zip_path, limits)
     try:
-        yield
+        source, undecodable = _readable_names(zip_path)
+        with zipfile.ZipFile(source) as zf:
+            infos = zf.infolist()
+            if len(infos) > limits.max_members:
+                raise UnsafeZip([(None, _too_many(len(infos), limits))])
+            yield zf, infos, undecodable
     except UnsafeZip:
         raise
     except (
@@ -225,21 +234,15 @@ def extract(zip_path, dest, wanted, limits=None, keep_top=()):
     (what was written below `dest` by then is the caller's to remove).
     """
     limits = limits or Limits()
-    _check_end_record(zip_path, limits)
-    with _read_as_unsafe_zip():
-        source, undecodable = _readable_names(zip_path)
-        with zipfile.ZipFile(source) as zf:
-            infos = zf.infolist()
-            if len(infos) > limits.max_members:
-                raise UnsafeZip([(None, _too_many(len(infos), limits))])
-            members, top = _read_members(infos, keep_top)
-            unwanted = {info.filename for info in infos if info.orig_filename in undecodable}
-            plan, result = _plan(
-                infos, members, top, lambda rel: rel not in unwanted and wanted(rel), limits
-            )
-            result.undecodable = sorted(undecodable.values())
-            result.skipped = [m for m in result.skipped if m.name not in unwanted]
-            _write(zf.open, plan, Path(dest), limits)
+    with _opened(zip_path, limits) as (zf, infos, undecodable):
+        members, top = _read_members(infos, keep_top)
+        unwanted = {info.filename for info in infos if info.orig_filename in undecodable}
+        plan, result = _plan(
+            infos, members, top, lambda rel: rel not in unwanted and wanted(rel), limits
+        )
+        result.undecodable = sorted(undecodable.values())
+        result.skipped = [m for m in result.skipped if m.name not in unwanted]
+        _write(zf.open, plan, Path(dest), limits)
     result.taken = [member for _, member in plan]
     return result
 
@@ -584,14 +587,8 @@ def _overflow(info, limits, total):
 
 def member_names(zip_path, limits):
     """The names of the zip's members (steps 1 and 2 only); raises UnsafeZip when refused."""
-    _check_end_record(zip_path, limits)
-    with _read_as_unsafe_zip():
-        source, _ = _readable_names(zip_path)
-        with zipfile.ZipFile(source) as zf:
-            names = zf.namelist()
-    if len(names) > limits.max_members:
-        raise UnsafeZip([(None, _too_many(len(names), limits))])
-    return names
+    with _opened(zip_path, limits) as (_, infos, _):
+        return [info.filename for info in infos]
 
 
 def extract_download(zip_path, dest, unit_of, limits):
@@ -607,23 +604,17 @@ def extract_download(zip_path, dest, unit_of, limits):
     units; raises UnsafeZip when the download itself is refused (corrupt, too
     many members, too much in all).
     """
-    _check_end_record(zip_path, limits)
-    with _read_as_unsafe_zip():
-        source, undecodable = _readable_names(zip_path)
-        with zipfile.ZipFile(source) as zf:
-            infos = zf.infolist()
-            if len(infos) > limits.max_members:
-                raise UnsafeZip([(None, _too_many(len(infos), limits))])
-            findings, refused, plan = _plan_download(infos, undecodable, unit_of, limits)
-            dest = Path(dest)
-            dest.mkdir()
-            for info, parts, unit in plan:
-                if unit in refused:
-                    continue
-                problem = _write_one(zf.open, info, dest.joinpath(*parts), limits)
-                if problem:
-                    findings.append((info.filename, problem))
-                    refused.add(unit)
+    with _opened(zip_path, limits) as (zf, infos, undecodable):
+        findings, refused, plan = _plan_download(infos, undecodable, unit_of, limits)
+        dest = Path(dest)
+        dest.mkdir()
+        for info, parts, unit in plan:
+            if unit in refused:
+                continue
+            problem = _write_one(zf.open, info, dest.joinpath(*parts), limits)
+            if problem:
+                findings.append((info.filename, problem))
+                refused.add(unit)
     for unit in refused:
         if unit:
             _remove(dest.joinpath(*unit))
