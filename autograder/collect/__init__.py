@@ -152,7 +152,7 @@ def collect(
     not a released course, a path does not exist, or the roster, the pattern
     or the due date cannot be read.
     """
-    from . import bulk
+    from . import bulk, intake, lms
     from . import late as late_policy
     from .roster import Roster, read_roster
 
@@ -171,94 +171,59 @@ def collect(
                 f"{show(course / name)} is missing: release the course before {option}"
             )
     with bulk.unpacked(paths, format, limits, course) as (paths, problems, shown):
-        return _collect(
-            course,
-            paths,
-            problems,
-            shown,
-            expected,
-            limits,
-            log,
-            format,
-            pattern,
-            roster,
-            due,
-            late,
-            record,
-        )
-
-
-def _collect(
-    course,
-    paths,
-    problems,
-    shown,
-    expected,
-    limits,
-    log,
-    format,
-    pattern,
-    roster,
-    due,
-    late,
-    record,
-):
-    """Steps 1-4 on PATHs where bulk downloads are unpacked; `shown` names what is in them."""
-    from . import bulk, intake, lms
-    from . import late as late_policy
-
-    say = log or (lambda line: None)
-    try:
-        submissions, found = lms.find(paths, format, pattern, roster, limits)
-    except CollectError as e:
-        raise CollectError(shown(e)) from None
-    problems = problems + found
-    chosen, duplicates = intake.choose(submissions)
-    problems += duplicates
-    problems = [bulk.shown_problem(p, shown) for p in problems]
-    for problem in sorted(problems, key=Problem.sort_key):
-        say(str(problem))
-    if late is not None:
-        late_policy.write_policy(course, *late)
-        say(f"late policy in nbgrader_config.py: {late_policy.describe(*late)}")
-    if due is not None:
-        late_policy.write_due(course, expected.assignment, due)
-        say(f"due date in the gradebook: {intake.format_time(due)}")
-    due = due or late_policy.read_due(course, expected.assignment)
-
-    result = CollectResult(course, due=due)
-    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=course))
-    progress = Progress(len(chosen), "read", "submissions") if log else None
-    say = progress.wrap(say) if progress else say
-    try:
-        for student, sub in sorted(chosen.items()):
-            ok, own, what = _collect_one(sub, expected, course, stage, limits)
-            verb = "collected" if ok else "NOT collected:"
-            when = _when(sub, due) if ok else ""
-            if ok and late_policy.lateness(sub.time, due):
-                result.late[student] = late_policy.lateness(sub.time, due)
-            who = f" ({sub.label})" if sub.label else ""
-            say(f"{verb} {student}{who} from {show(shown(sub.path))}{what}{when}")
-            if ok:
-                result.collected.append(student)
-            own = [bulk.shown_problem(p, shown) for p in own]
-            for problem in sorted(own, key=Problem.sort_key):
-                say(f"  {problem}")
-            problems += own
-            if progress:
-                progress.step()
-    finally:
-        if progress:
-            progress.close()
-        shutil.rmtree(stage, ignore_errors=True)
-    result.problems = sorted(problems, key=Problem.sort_key)
-    if record:  # for the class report (`autograder report`): what was refused, and why
+        # Steps 1-4 on PATHs where bulk downloads are unpacked; `shown` names what is in them.
+        say = log or (lambda line: None)
         try:
-            seen = [shown(sub.path) for sub in submissions]
-            record_collect(course, seen, result.problems)
-        except OSError as error:
-            say(f"warning: the record of this run's problems was not written: {error}")
-    return result
+            submissions, found = lms.find(paths, format, pattern, roster, limits)
+        except CollectError as e:
+            raise CollectError(shown(e)) from None
+        problems = problems + found
+        chosen, duplicates = intake.choose(submissions)
+        problems += duplicates
+        problems = [bulk.shown_problem(p, shown) for p in problems]
+        for problem in sorted(problems, key=Problem.sort_key):
+            say(str(problem))
+        if late is not None:
+            late_policy.write_policy(course, *late)
+            say(f"late policy in nbgrader_config.py: {late_policy.describe(*late)}")
+        if due is not None:
+            late_policy.write_due(course, expected.assignment, due)
+            say(f"due date in the gradebook: {intake.format_time(due)}")
+        due = due or late_policy.read_due(course, expected.assignment)
+
+        result = CollectResult(course, due=due)
+        stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=course))
+        progress = Progress(len(chosen), "read", "submissions") if log else None
+        say = progress.wrap(say) if progress else say
+        try:
+            for student, sub in sorted(chosen.items()):
+                ok, own, what = _collect_one(sub, expected, course, stage, limits)
+                verb = "collected" if ok else "NOT collected:"
+                when = _when(sub, due) if ok else ""
+                if ok and late_policy.lateness(sub.time, due):
+                    result.late[student] = late_policy.lateness(sub.time, due)
+                who = f" ({sub.label})" if sub.label else ""
+                say(f"{verb} {student}{who} from {show(shown(sub.path))}{what}{when}")
+                if ok:
+                    result.collected.append(student)
+                own = [bulk.shown_problem(p, shown) for p in own]
+                for problem in sorted(own, key=Problem.sort_key):
+                    say(f"  {problem}")
+                problems += own
+                if progress:
+                    progress.step()
+        finally:
+            if progress:
+                progress.close()
+            shutil.rmtree(stage, ignore_errors=True)
+        result.problems = sorted(problems, key=Problem.sort_key)
+        if record:  # for the class report (`autograder report`): what was refused, and why
+            try:
+                seen = [shown(sub.path) for sub in submissions]
+                record_collect(course, seen, result.problems)
+            except OSError as error:
+                say(f"warning: the record of this run's problems was not written: {error}")
+        return result
 
 
 def _when(sub, due):
