@@ -87,6 +87,7 @@ def grade(
     if scheduler and jobs is not None:
         raise ValueError("give jobs or scheduler, not both: the cluster decides concurrency")
     jobs = 1 if jobs is None else jobs
+    time_scale = resolve_time_scale(time_scale)
     course = Path(course).resolve()
     release, _ = course_paths(course)
     todo = find_students(course, only=students)
@@ -156,7 +157,7 @@ def prepare(
     kernel_limits=None,
     cell_timeout=None,
     execute_notebooks=False,
-    time_scale=None,
+    time_scale=1.0,
 ):
     """Make what every worker shares, once: the dataset, the answer key, the harness's box
     folder, and with `execute_notebooks` the sandboxed kernelspec.
@@ -169,7 +170,6 @@ def prepare(
     from .sandbox import SandboxError, find_sandbox
 
     course = Path(course).resolve()
-    time_scale = resolve_time_scale(time_scale)
     release, _ = course_paths(course)
     work = course / "autograder"
     datasets = work / "datasets"
@@ -227,10 +227,12 @@ def resolve_time_scale(time_scale=None):
     try:
         value = float(time_scale)
     except (TypeError, ValueError):
-        value = float("nan")
+        value, shown = float("nan"), repr(time_scale)
+    else:
+        shown = f"{value:g}"
     if not (0 < value < float("inf")):
         raise GradeError(
-            f"{source} must be a number above 0 (2 doubles every time budget), not {time_scale!r}"
+            f"{source} must be a number above 0 (2 doubles every time budget), not {shown}"
         )
     return value
 
